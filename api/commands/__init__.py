@@ -1,0 +1,1 @@
+"""vbgraph command groups; each module exposes ``register(subparsers)``."""

@@ -1,0 +1,115 @@
+"""Vietnamese text normalisation shared by every matcher.
+
+- :func:`nfc` — Unicode NFC, the form every stored text and span uses.
+- :func:`canonical_tones` — moves tone marks to one placement, so old-style ``hòa``/``thủy``/
+  ``khỏe`` and new-style ``hoà``/``thuỷ``/``khoẻ`` become the same string (old style, which most
+  administrative documents use, is the canonical one).
+- :func:`fold` — lower case, no diacritics, ``đ`` → ``d``: for diacritic-free matching
+  (``bao ho cong dan`` = ``bảo hộ công dân``).
+- :func:`match_key` — ``fold`` plus whitespace collapse: the key tolerant matchers compare.
+
+All functions are pure and length-changing only where stated; spans are always computed on
+the NFC text, never on folded text (``fold`` keeps a 1:1 character mapping, see its doc).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["canonical_tones", "fold", "match_key", "nfc", "strip_tones"]
+
+# combining tone marks: grave, acute, tilde, hook above, dot below
+_TONES = "\u0300\u0301\u0303\u0309\u0323"
+_TONE_SET = frozenset(_TONES)
+# vowel letters (base letters after NFD, quality marks kept separately)
+_VOWELS = frozenset("aeiouyAEIOUY")
+# quality marks: breve (ă), circumflex (â ê ô), horn (ơ ư)
+_QUALITY = frozenset("\u0306\u0302\u031b")
+
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def strip_tones(text: str) -> str:
+    """Remove the five tone marks, keep quality marks (``hòa`` → ``hoa``, ``hộ`` → ``hô``)."""
+    return nfc("".join(ch for ch in unicodedata.normalize("NFD", text) if ch not in _TONE_SET))
+
+
+def _fold_char(ch: str) -> str:
+    if ch in "đĐ":
+        return "d"
+    base = unicodedata.normalize("NFD", ch)[0]
+    return base.lower() if len(base.lower()) == 1 else ch.lower()
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip all diacritics; ``len(fold(s)) == len(nfc(s))`` for NFC input.
+
+    The 1:1 mapping means an offset found in ``fold(nfc(s))`` is the same offset in ``nfc(s)``.
+    """
+    return "".join(_fold_char(ch) for ch in nfc(text))
+
+
+def match_key(text: str) -> str:
+    """Tolerant comparison key: folded, whitespace collapsed, trimmed."""
+    return " ".join(fold(text).split())
+
+
+def _place_tone(syllable_nfd: list[list[str]], tone: str) -> None:
+    """Attach ``tone`` to the right vowel of a syllable given as clusters [base, marks...]."""
+    letters = [c[0].lower() for c in syllable_nfd]
+    n = len(letters)
+    # vowel nucleus: skip the initial consonant(s); 'qu' and 'gi' + vowel count as initials
+    i = 0
+    while i < n and letters[i] not in _VOWELS:
+        i += 1
+    if i < n and i > 0 and letters[i - 1] == "q" and letters[i] == "u":
+        i += 1
+    elif (i > 0 and letters[i - 1] == "g" and letters[i] == "i" and i + 1 < n
+          and letters[i + 1] in _VOWELS):
+        i += 1
+    j = i
+    while j < n and letters[j] in _VOWELS:
+        j += 1
+    vowels = list(range(i, j))
+    if not vowels:  # 'gi' alone (gì), or no vowel: put it on the last vowel-like letter
+        cand = [k for k in range(n) if letters[k] in _VOWELS]
+        if not cand:
+            return
+        vowels = cand[-1:]
+    has_final = j < n
+    marked = [k for k in vowels if any(m in _QUALITY for m in syllable_nfd[k][1:])]
+    if marked:
+        pos = marked[-1]                       # ươ → on ơ; â, ê, ô, ơ, ư, ă
+    elif len(vowels) >= 3:
+        pos = vowels[1]                        # oai, uyê (marked), oay → middle
+    elif len(vowels) == 2:
+        pos = vowels[1] if has_final else vowels[0]   # old style: hòa, thủy, khỏe; hoàn
+    else:
+        pos = vowels[0]
+    syllable_nfd[pos].append(tone)
+
+
+def _canon_word(word: str) -> str:
+    decomposed = unicodedata.normalize("NFD", word)
+    clusters: list[list[str]] = []
+    tone = None
+    for ch in decomposed:
+        if ch in _TONE_SET:
+            tone = ch
+        elif unicodedata.combining(ch) and clusters:
+            clusters[-1].append(ch)
+        else:
+            clusters.append([ch])
+    if tone is None:
+        return word
+    _place_tone(clusters, tone)
+    return nfc("".join("".join(c) for c in clusters))
+
+
+def canonical_tones(text: str) -> str:
+    """One tone placement for every syllable (old style), NFC. ``hoà`` → ``hòa``."""
+    return _WORD.sub(lambda m: _canon_word(m.group(0)), nfc(text))

@@ -1,0 +1,49 @@
+"""Shared fixtures. The seed corpus is read in place from ``../shared/seeds`` (never copied)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS_DIR = Path(os.environ.get("VBGRAPH_SEEDS", REPO.parent / "shared" / "seeds")).resolve()
+SEED_FILES = {
+    "kien_giang": "000_998ba29ac72eea2d.txt",
+    "thua_thien_hue": "001_7bc9196491bcdfd9.txt",
+    "khanh_hoa": "002_114a9a95a0ee316d.txt",
+    "lai_chau": "003_9db9d3dfc8a2892c.txt",
+    "hau_giang": "004_0040b4a24e2cad8b.txt",
+}
+
+
+def seed_path(key: str) -> Path:
+    path = SEEDS_DIR / SEED_FILES[key]
+    if not path.exists():
+        raise FileNotFoundError(f"seed corpus not found at {SEEDS_DIR} (set VBGRAPH_SEEDS)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    if not SEEDS_DIR.is_dir():
+        raise FileNotFoundError(f"seed corpus not found at {SEEDS_DIR} (set VBGRAPH_SEEDS)")
+    return SEEDS_DIR
+
+
+@pytest.fixture(scope="session")
+def seed_paths(seeds_dir: Path) -> dict[str, Path]:
+    return {key: seeds_dir / name for key, name in SEED_FILES.items()}
+
+
+# Hypothesis: no per-example deadline (timings belong in bench/, and CI has 2 shared cores).
+try:
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile(
+        "vbgraph", deadline=None, max_examples=200,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "vbgraph"))
+except ImportError:  # pragma: no cover
+    pass
