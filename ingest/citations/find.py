@@ -1,0 +1,441 @@
+"""Find every reference to another document in a text: ``find_citations``.
+
+Three kinds of reference:
+
+- *full*: a document number (``Quyết định số 272-QĐ/TW``, a bare ``12/2012/NĐ-CP``);
+- *short*: a leading word and a bare number (``Quyết định 272 của Bộ Chính trị``,
+  ``Chỉ thị 38``, ``Nghị định 12/2012``);
+- *title*: no number, named by title (``Nghị quyết Đại hội XIII của Đảng``,
+  ``Luật Tổ chức chính quyền địa phương``, ``Chiến lược … đến năm 2020``).
+
+Each gets the date, issuer (``của …``) and title (``về việc …``) adjacent to it, and a
+relation to the citing document decided from the clause before it (``căn cứ`` → basis;
+``thực hiện``/``triển khai``/``quán triệt``/``theo tinh thần`` → implements; otherwise
+mentions); a list after one verb shares it, and a reference nested in another's title
+(``… về ban hành Chương trình hành động thực hiện Nghị quyết số 22-NQ/TW``) is a mention.
+
+All matching runs on ``fold(text)`` (same offsets as the NFC text); every pattern is linear
+and every look-around is bounded, so any input finishes in time linear in its length.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from ...ontology.vocab import CitationRelation
+from ..text import fold, match_key, nfc
+from .canonical import DocumentKey, congress_title_key, title_id
+from .dates import match_date_at
+from .grammar import SYMBOL_RE, Symbol, normalise_number, parse_symbol_match
+from .models import CitationContext, FoundCitation
+from .tables import DocType, slug, tables
+
+__all__ = ["find_citations"]
+
+_WS = r"\s"
+_SP = _WS + "{1,4}"
+_MAX_TITLE = 400
+#: types commonly named after a year or period ("Kế hoạch 2023", "Chương trình 2021")
+_PERIOD_TYPES = frozenset({"kh", "ctr", "bc", "da", "duan", "tb", "cl", "pa"})
+_MAX_LOOKBACK = 400
+
+
+def _words_pattern(key: str) -> str:
+    """A match_key phrase as a pattern tolerant of line breaks/extra spaces between words."""
+    return _SP.join(re.escape(w) for w in key.split(" "))
+
+
+@lru_cache(maxsize=1)
+def _leading_re() -> re.Pattern[str]:
+    names = sorted(tables().leading, key=len, reverse=True)
+    alt = "|".join(_words_pattern(n) for n in names)
+    return re.compile(rf"(?<![a-z0-9])(?P<lead>{alt})(?:{_SP}so)?{_WS}{{0,4}}:?{_WS}{{0,4}}"
+                      rf"(?=\d)")
+
+
+@lru_cache(maxsize=1)
+def _issuer_re() -> re.Pattern[str]:
+    t = tables()
+    phrases = sorted(t.issuer_phrases, key=len, reverse=True)
+    provinces = sorted(t.provinces, key=len, reverse=True)
+    alt = "|".join(_words_pattern(p) for p in phrases)
+    prov = "|".join(_words_pattern(p) for p in provinces)
+    return re.compile(
+        rf"{_WS}{{0,4}},?{_WS}{{0,4}}(?:cua|do){_SP}(?P<phrase>{alt})(?![a-z])"
+        rf"(?:{_SP}(?:(?:tinh|thanh{_SP}pho){_SP})?(?P<prov>{prov})(?![a-z]))?"
+        rf"(?:{_WS}{{0,4}}\(?{_WS}{{0,3}}khoa{_SP}[ivxlc]{{1,6}}(?![a-z]){_WS}{{0,3}}\)?)?")
+
+
+_DATE_LEAD = re.compile(rf"{_WS}{{0,4}},?{_WS}{{0,4}}(?:(?:duoc{_SP})?(?:ban{_SP}hanh|ky){_SP})?")
+_TITLE_LEAD = re.compile(
+    rf"{_WS}{{0,4}},?{_WS}{{0,4}}(?=(?:ve|ban{_SP}hanh|phe{_SP}duyet|huong{_SP}dan|quy{_SP}dinh)"
+    rf"(?![a-z]))")
+_SHORT = re.compile(r"(?P<num>\d{1,5})(?:[^\S\r\n]{0,2}/[^\S\r\n]{0,2}(?P<year>(?:19|20)\d\d))?"
+                    r"(?![\d/]|[^\S\r\n]{0,2}[/\-][^\S\r\n]{0,2}[a-z0-9])")
+_SHORT_FOLLOW = re.compile(
+    rf"(?:{_WS}{{0,4}}(?:$|[,;.:()\"“”]|(?:cua|ngay|ve|va|do|da|duoc|ban|theo|tai|nay|tren|nhu|neu|quy|yeu|co|la|cung|khang|nhan)"
+    rf"(?![a-z])))")
+_CONGRESS = re.compile(
+    rf"(?<![a-z])nghi{_SP}quyet{_SP}dai{_SP}hoi"
+    rf"(?:{_SP}(?:dang|bo|tinh|thanh|pho|dai|bieu|toan|quoc|lan|thu|cong|san|viet|nam)){{0,8}}"
+    rf"{_SP}[ivxlc]{{1,6}}(?![a-z])"
+    rf"(?:{_SP}cua{_SP}dang(?:{_SP}cong{_SP}san{_SP}viet{_SP}nam)?(?![a-z]))?")
+_LAW = re.compile(rf"(?<![a-z])(?:bo{_SP})?luat{_SP}(?=[a-z])")
+_LAW_WORD = re.compile(rf"(?P<comma>,)?{_WS}{{0,4}}(?P<w>[a-z]+)")
+_LAW_STOP = frozenset(["ngay", "so", "nam", "va", "da", "duoc", "theo", "tai", "hien", "nay", "do", "ve", "cua", "trong", "nhu", "cac"])
+_STRATEGY = re.compile(rf"(?<![a-z])chien{_SP}luoc(?![a-z])")
+_STRATEGY_END = re.compile(
+    rf"(?:den{_SP}nam{_SP}(?:19|20)\d\d|giai{_SP}doan{_SP}(?:19|20)\d\d{_WS}{{0,3}}-{_WS}{{0,3}}"
+    rf"(?:19|20)\d\d|(?:19|20)\d\d{_WS}{{0,3}}-{_WS}{{0,3}}(?:19|20)\d\d)"
+    rf"(?:,{_WS}{{0,4}}tam{_SP}nhin{_SP}den{_SP}nam{_SP}(?:19|20)\d\d)?")
+_STRATEGY_BAD = re.compile(rf"[;.:,\"“”]|chien{_SP}luoc|\d{{1,6}}{_WS}{{0,3}}[/\-]{_WS}{{0,3}}[a-z]")
+_HEADER_NUMBER = re.compile(rf"(?<![a-z])so{_WS}{{0,3}}:{_WS}{{0,4}}$")
+_SUBJECT_BEFORE = re.compile(rf"(?:^|[^a-z])ve{_WS}{{0,3}}[\"“]?{_WS}{{0,3}}$")
+
+# clause/sentence boundaries (on the NFC text)
+_BOUNDARY = re.compile(
+    r"\.(?:/\.)?(?=\s|$)|:(?=[ \t]*\r?\n)|\n[ \t]*\n"
+    r"|\n(?=[ \t]*(?:[a-zđ]\)|[-+•*]|\d{1,2}(?:\.\d{1,2})*\.|[IVXLC]{1,6}\.)[ \t])")
+_TITLE_STOP = re.compile(
+    r";|:(?=\s)|\.(?:/\.)?(?=\s|$)|\n[ \t]*\n|,(?=\s{1,3}[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ])"
+    r"|\s(?=và\s+các\s+(?:văn\s+bản|chỉ\s+đạo|quy\s+định|nghị\s+quyết|chỉ\s+thị|chương\s+trình|đề\s+án|kế\s+hoạch)(?!\w))"
+    r"|\n(?=[ \t]*(?:[a-zđ]\)|[-+•]|\d{1,2}(?:\.\d{1,2})*\.|[IVXLC]{1,6}\.)[ \t])")
+_SIBLING_GAP = re.compile(r"(?:,|;|(?<![a-z])va(?:\s+cac)?|(?<![a-z])cung)\s*$")
+_SEPARATORS_ONLY = re.compile(
+    r"^(?:\s|,|;|-|\+|•|\*|(?<![a-z])va(?![a-z])|(?<![a-z])cac(?![a-z])|(?<![a-z])cung(?![a-z])"
+    r"|(?<![a-z0-9])[a-z]\)|(?<![a-z0-9])\d{1,2}\.)*$")
+_KEYWORDS = re.compile(
+    rf"(?P<mention>xet{_SP}de{_SP}nghi|theo{_SP}de{_SP}nghi|kem{_SP}theo)(?![a-z])|"
+    rf"(?P<basis>can{_SP}cu)(?![a-z])|(?P<impl>thuc{_SP}hien|trien{_SP}khai|quan{_SP}triet|"
+    rf"theo(?:{_SP}dung)?{_SP}tinh{_SP}than|cu{_SP}the{_SP}hoa|thi{_SP}hanh)(?![a-z])")
+
+
+@dataclass(slots=True)
+class _Draft:
+    """A reference being assembled (mutable while the passes run)."""
+
+    start: int
+    core_end: int                    # end of the number / title-only name
+    kind: str
+    dtype: DocType | None            # type from the leading word
+    symbol: Symbol | None = None
+    short_number: str | None = None
+    short_year: int | None = None
+    title_only: str | None = None    # NFC name of a title-only reference
+    end: int = 0
+    date: str | None = None
+    issuer_name: str | None = None
+    issuer_code: str | None = None
+    province: str | None = None
+    title_start: int | None = None
+    extent_end: int = 0
+    nested: bool = False
+    relation: CitationRelation = CitationRelation.MENTIONS
+
+
+def _collapse(s: str) -> str:
+    return " ".join(s.split())
+
+
+def _is_upper_initial(text: str, pos: int) -> bool:
+    return pos < len(text) and text[pos].isupper()
+
+
+def _find_cores(text: str, folded: str) -> list[_Draft]:
+    t = tables()
+    leads: dict[int, tuple[int, DocType]] = {}
+    for m in _leading_re().finditer(folded):
+        dtype = t.leading.get(" ".join(m.group("lead").split()))
+        if dtype is not None:
+            leads[m.end()] = (m.start(), dtype)
+
+    drafts: list[_Draft] = []
+    taken: list[tuple[int, int]] = []
+    for m in SYMBOL_RE.finditer(folded):
+        if _HEADER_NUMBER.search(folded, max(0, m.start() - 8), m.start()):
+            continue                     # "Số: 64/KH-UBND": the document's own number
+        lead = leads.get(m.start())
+        sym = parse_symbol_match(m, text, lead[1].code if lead else None)
+        if sym is None:
+            continue
+        start = lead[0] if lead else sym.start
+        drafts.append(_Draft(start=start, core_end=sym.end, kind="full",
+                             dtype=lead[1] if lead else None, symbol=sym))
+        taken.append((sym.start, sym.end))
+    symbol_starts = {d.symbol.start for d in drafts if d.symbol is not None}
+
+    for num_start, (lead_start, dtype) in leads.items():
+        if num_start in symbol_starts or not _is_upper_initial(text, lead_start):
+            continue
+        m = _SHORT.match(folded, num_start)
+        if m is None:
+            continue
+        after = _SHORT_FOLLOW.match(folded, m.end())
+        if after is None:
+            continue
+        num = m.group("num")
+        if m.group("year") is None and 1945 <= int(num) <= 2100 and (
+                dtype.code in _PERIOD_TYPES or not re.match(
+                    rf"{_WS}{{0,4}}(?:cua|ngay)(?![a-z])", folded[m.end():m.end() + 12])):
+            continue                     # "Kế hoạch 2023": a year, not a number
+        drafts.append(_Draft(start=lead_start, core_end=m.end(), kind="short", dtype=dtype,
+                             short_number=num,
+                             short_year=int(m.group("year")) if m.group("year") else None))
+
+    drafts.extend(_find_title_only(text, folded, drafts))
+    drafts.sort(key=lambda d: (d.start, -d.core_end))
+    # drop anything overlapping an earlier reference's core
+    out: list[_Draft] = []
+    last_end = -1
+    for d in drafts:
+        if d.start < last_end:
+            continue
+        out.append(d)
+        last_end = d.core_end
+    return out
+
+
+def _find_title_only(text: str, folded: str, drafts: list[_Draft]) -> list[_Draft]:
+    t = tables()
+    out: list[_Draft] = []
+    by_symbol_start = {d.symbol.start: d for d in drafts if d.symbol is not None}
+
+    for m in _CONGRESS.finditer(folded):
+        out.append(_Draft(start=m.start(), core_end=m.end(), kind="title",
+                          dtype=t.types_by_code["nq"], title_only=_collapse(text[m.start():m.end()])))
+
+    for m in _LAW.finditer(folded):
+        if not _is_upper_initial(text, m.end()):
+            continue                     # "luật pháp", "theo luật định"
+        pos, words, end = m.end(), 0, m.end()
+        while words < 10:
+            w = _LAW_WORD.match(folded, pos)
+            if w is None or w.group("w") in _LAW_STOP:
+                break
+            if w.group("comma") and (words == 0 or text[w.start("w")].isupper()):
+                break                    # "Luật A, Luật B": a list; "Quản lý, sử dụng …": one title
+            words += 1
+            end = pos = w.end()
+        if words < 2:
+            continue
+        name = _collapse(text[m.start():end])
+        # "Luật … số 77/2015/QH13": the law's number; it becomes the leading phrase
+        so = re.match(rf"{_SP}so{_SP}", folded[end:end + 12])
+        if so is not None and (end + so.end()) in by_symbol_start:
+            d = by_symbol_start[end + so.end()]
+            d.start, d.dtype, d.title_only = m.start(), t.types_by_code["luat"], name
+            continue
+        out.append(_Draft(start=m.start(), core_end=end, kind="title",
+                          dtype=t.types_by_code["luat"], title_only=name))
+
+    for m in _STRATEGY.finditer(folded):
+        if not _is_upper_initial(text, m.start()):
+            continue
+        if _SUBJECT_BEFORE.search(folded[max(0, m.start() - 8):m.start()]):
+            continue                     # "về “Chiến lược …”": the subject of the cited doc
+        window = folded[m.end():m.end() + 160]
+        e = _STRATEGY_END.search(window)
+        if e is None or _STRATEGY_BAD.search(window[:e.start()]):
+            continue
+        end = m.end() + e.end()
+        out.append(_Draft(start=m.start(), core_end=end, kind="title",
+                          dtype=t.types_by_code["cl"], title_only=_collapse(text[m.start():end])))
+    return out
+
+
+def _attach_tail(d: _Draft, text: str, folded: str, ctx: CitationContext | None) -> None:
+    """Date, issuer and title start adjacent to the reference (in this order)."""
+    pos = d.core_end
+    lead = _DATE_LEAD.match(folded, pos)
+    date = match_date_at(folded, lead.end()) if lead else None
+    if date is not None:
+        d.date = date.iso
+        pos = date.end
+    elif d.kind == "title" and d.dtype is not None and d.dtype.code == "luat":
+        y = re.match(rf"{_SP}nam{_SP}((?:19|20)\d\d)(?!\d)", folded[pos:pos + 16])
+        if y:
+            d.short_year = int(y.group(1))
+            pos += y.end()
+    m = _issuer_re().match(folded, pos)
+    if m is not None:
+        phrase = _collapse(text[m.start("phrase"):m.end("phrase")])
+        name_end = m.end("prov") if m.group("prov") else m.end("phrase")
+        d.issuer_name = _collapse(text[m.start("phrase"):name_end])
+        iss = tables().issuer_phrases.get(match_key(phrase))
+        if iss is not None:
+            d.issuer_code = iss.code
+            if iss.provincial:
+                if m.group("prov"):
+                    d.province = tables().provinces.get(" ".join(m.group("prov").split()))
+        pos = m.end()
+    d.end = pos
+    # trailing spaces/commas never belong to the surface
+    while d.end > d.start and text[d.end - 1] in " \t\r\n,":
+        d.end -= 1
+    tl = _TITLE_LEAD.match(folded, pos)
+    if tl is not None:
+        d.title_start = tl.end()
+    d.extent_end = d.end
+
+
+def _title_bounds(drafts: list[_Draft], text: str, folded: str) -> None:
+    """Titles run to a clause boundary; a later reference inside that range is a sibling when
+    a list separator precedes it (the title stops there) and nested otherwise."""
+    for i, d in enumerate(drafts):
+        if d.title_start is None:
+            continue
+        limit = min(len(text), d.title_start + _MAX_TITLE)
+        stop = _TITLE_STOP.search(text, d.title_start, limit)
+        bound = stop.start() if stop else limit
+        for j in range(i + 1, len(drafts)):
+            other = drafts[j]
+            if other.start >= bound:
+                break
+            if other.start < d.title_start:
+                continue
+            gap = folded[d.title_start:other.start]
+            if _SIBLING_GAP.search(gap):
+                sep = _SIBLING_GAP.search(gap)
+                bound = d.title_start + sep.start()
+                break
+            other.nested = True
+        end = bound
+        while end > d.title_start and text[end - 1] in " \t\r\n,":
+            end -= 1
+        d.extent_end = max(d.end, end)
+
+
+def _clause_start(text: str, pos: int) -> tuple[int, bool]:
+    """Start of the clause holding ``pos``; and whether it is a list item under a ``:`` header."""
+    floor = max(0, pos - _MAX_LOOKBACK)
+    last = None
+    for m in _BOUNDARY.finditer(text, floor, pos):
+        last = m
+    if last is None:
+        return floor, False
+    start = last.end()
+    header = last.group(0).startswith("\n") and text[floor:last.start()].rstrip().endswith(":")
+    return start, header
+
+
+def _keyword_relation(folded_lead: str) -> CitationRelation | None:
+    last = None
+    for m in _KEYWORDS.finditer(folded_lead):
+        last = m
+    if last is None:
+        return None
+    if last.group("mention"):
+        return CitationRelation.MENTIONS
+    return CitationRelation.BASIS if last.group("basis") else CitationRelation.IMPLEMENTS
+
+
+def _relations(drafts: list[_Draft], text: str, folded: str) -> None:
+    prev: _Draft | None = None
+    for d in drafts:
+        if d.nested:
+            d.relation = CitationRelation.MENTIONS
+            continue
+        clause_start, under_header = _clause_start(text, d.start)
+        rel = None
+        if prev is not None and prev.extent_end <= d.start and d.start - prev.extent_end < 200:
+            gap = folded[prev.extent_end:d.start]
+            if _SEPARATORS_ONLY.match(gap):
+                rel = prev.relation
+        if rel is None:
+            window_start = clause_start
+            if prev is not None and prev.extent_end > clause_start:
+                window_start = min(prev.extent_end, d.start)
+            rel = _keyword_relation(folded[window_start:d.start])
+            if rel is None and prev is not None and prev.extent_end >= clause_start:
+                rel = prev.relation      # same sentence, no new verb: the list goes on
+        if rel is None and under_header:
+            header_end = clause_start - 1
+            while header_end > 0 and text[header_end - 1] in " \t\r\n":
+                header_end -= 1
+            h_start, _ = _clause_start(text, max(0, header_end - 1))
+            rel = _keyword_relation(folded[h_start:header_end])
+        d.relation = rel or CitationRelation.MENTIONS
+        prev = d
+
+
+def _finish(d: _Draft, text: str, ctx: CitationContext | None) -> FoundCitation:
+    t = tables()
+    title = _collapse(text[d.title_start:d.extent_end]) if (
+        d.title_start is not None and d.extent_end > d.title_start) else None
+    ctx_province = ctx.province if ctx else None
+    if d.kind == "title":
+        assert d.title_only is not None
+        key_province = ctx_province if congress_title_key(d.title_only) else None
+        tid = title_id(d.title_only, key_province)
+        key = DocumentKey(title_key=tid[len("doc:title:"):])
+        year = int(d.date[:4]) if d.date else d.short_year
+        dtype = d.dtype
+        return FoundCitation(
+            start=d.start, end=d.end, surface=text[d.start:d.end], key=key, number=None,
+            type=dtype.name if dtype else None, type_code=dtype.code if dtype else None,
+            date=d.date, year=year, issuer=d.issuer_name, issuer_code=d.issuer_code,
+            province=d.province, title=d.title_only if title is None else f"{d.title_only} {title}",
+            relation=d.relation, extent_end=d.extent_end, kind="title", nested=d.nested)
+
+    sym = d.symbol
+    if sym is not None:
+        if sym.type is not None:
+            type_code = sym.type.code
+        elif sym.issuer_head.startswith(("QH", "UBTVQH")):
+            type_code = d.dtype.code if d.dtype is not None else "vb"
+        else:
+            type_code = "cv"
+        dtype = d.dtype if d.dtype is not None else (
+            sym.type if sym.type is not None else t.types_by_code.get(type_code))
+        issuer_code = sym.issuer
+        head = t.issuer(sym.issuer_head)
+        year = sym.year if sym.year is not None else (int(d.date[:4]) if d.date else None)
+        number, digits, issuer_slug = sym.number, sym.digits, sym.issuer_slug
+        provincial = head is not None and head.provincial
+    else:
+        dtype = d.dtype
+        type_code = dtype.code if dtype else None
+        issuer_code = d.issuer_code
+        head = t.issuer(issuer_code) if issuer_code else None
+        year = d.short_year if d.short_year is not None else (int(d.date[:4]) if d.date else None)
+        number, digits = None, d.short_number
+        issuer_slug = slug(issuer_code) if issuer_code else None
+        provincial = head is not None and head.provincial
+    province = d.province
+    if provincial and province is None:
+        province = ctx_province
+    if not provincial:
+        province = None
+    issuer_name = d.issuer_name
+    if issuer_name is None and head is not None and sym is not None and head.code != "TW":
+        issuer_name = head.name
+    key = DocumentKey(type_code=type_code, number=normalise_number(digits) if digits else None,
+                      issuer=issuer_slug, province=slug(province) if province else None,
+                      year=year)
+    return FoundCitation(
+        start=d.start, end=d.end, surface=text[d.start:d.end], key=key, number=number,
+        type=dtype.name if dtype else None, type_code=type_code, date=d.date, year=year,
+        issuer=issuer_name, issuer_code=issuer_code, province=province,
+        title=d.title_only if d.title_only and title is None else (
+            f"{d.title_only} {title}" if d.title_only else title),
+        relation=d.relation, extent_end=d.extent_end, kind=d.kind, nested=d.nested)
+
+
+def find_citations(text: str, context: CitationContext | None = None) -> list[FoundCitation]:
+    """Every reference in ``text`` (NFC; spans index ``nfc(text)``), in text order.
+
+    Not resolved: short forms keep what they state (see ``resolve.resolve_in_document``).
+    """
+    text = nfc(text)
+    folded = fold(text)
+    drafts = _find_cores(text, folded)
+    for d in drafts:
+        _attach_tail(d, text, folded, context)
+    _title_bounds(drafts, text, folded)
+    _relations(drafts, text, folded)
+    return [_finish(d, text, context) for d in drafts]
+
+
+def with_relation(c: FoundCitation, relation: CitationRelation) -> FoundCitation:
+    return replace(c, relation=relation)
