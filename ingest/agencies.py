@@ -1,0 +1,532 @@
+"""Agencies a plan names, their roles in its tasks, and the agency-kind scheme.
+
+Data: ``ontology/data/agency_kinds.json`` (SKOS scheme of kinds: labels, scope, instance name
+template) and ``ingest/data/agencies.json`` (surface forms, abbreviations, guards, role cues).
+
+**Agencies.** A mention is matched on the folded view of the text (diacritic-, tone- and
+line-break-insensitive, see :func:`vbgraph.ingest.localities.match_view`) and becomes an
+:class:`Agency` instance according to its kind's *scope*:
+
+- ``central``: national bodies (Bộ Ngoại giao, Bộ Chính trị …) → ``agency:<kind>``, province None;
+- ``province``: one per province → ``agency:<kind>:<province-slug>``; the province is the one
+  written right after the name (``Công an tỉnh Kiên Giang``, ``Tỉnh ủy Khánh Hòa``) or else the
+  plan's own; a name followed by a foreign place (``Bộ Chỉ huy Quân sự tỉnh Salavan``,
+  ``Bộ Ngoại giao Lào``) is a foreign body and is not returned;
+- ``collective``: ``UBND các huyện, thị xã, thành phố`` (also ``UBND thành phố Huế và các
+  huyện, thị xã``, ``UBND cấp huyện``) is kept as one collective agency per province,
+  ``agency:ubnd-cac-huyen:<province>``, because plans assign it work as a block; generic
+  collectives (``các sở, ban, ngành``, ``các cơ quan liên quan``) are *not* agencies;
+- ``district``: a named district-level People's Committee (``UBND thành phố Huế``) →
+  ``agency:ubnd-<unit-slug>:<province>`` (e.g. ``agency:ubnd-thanh-pho-hue:thua-thien-hue``),
+  kind ``ubnd-cap-huyen``;
+- ``named``: unique institutions (Đại học Huế, Trung tâm Festival Huế …) → ``agency:<kind>``
+  with their seat province.
+
+**Roles** (:func:`roles_for_task`), decided as follows:
+
+- *lead*: the subject of ``chủ trì``, ``làm/là (cơ quan) đầu mối``, ``là cơ quan thường trực``,
+  ``tham mưu`` (the body that drafts the proposal owns the work), ``chịu trách nhiệm chính``;
+  a task opening with ``Đề nghị``/``Giao`` X → X leads. A lead cue without a written subject
+  (``Chủ trì, phối hợp với …``) has the assignment block's heading agency as subject.
+- *cooperate*: the agencies listed after ``phối hợp (chặt chẽ) (với)`` up to the end of the list
+  (a verb or purpose word such as ``tham mưu``, ``trong``, ``để`` ends it).
+- A task in a block that *opens with* ``Phối hợp (với) X …`` (nothing but adverbs such as
+  ``Thường xuyên``/``Chủ động`` before it): the heading agency cooperates and the first named
+  provincial partner X leads (``phối hợp với X`` means X owns the work); when no partner is a
+  provincial body (only central bodies, collectives or generic ones), the heading agency leads.
+  The same holds for ``Sở A phối hợp với Sở B …`` written out.
+- Otherwise the heading agency leads every task of its block (the block is its assignment).
+- Agencies that are only advised, reported to or mentioned (``tham mưu UBND tỉnh``,
+  ``gửi Sở Ngoại vụ``, ``(qua Sở Ngoại vụ)``) get no role. Lead and cooperate are disjoint.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from ..ontology.records import Agency
+from .localities import (
+    Province, foreign_name_regex, match_view, phrase_regex, province_by_name,
+    province_name_regex, slugify,
+)
+from .text import nfc
+
+__all__ = [
+    "AgencyKind", "AgencyKindScheme", "AgencyMention", "agency_heading", "agency_kind_scheme",
+    "find_agencies", "issuer_agency", "make_agency", "roles_for_task",
+]
+
+_ROOT = Path(__file__).resolve().parent
+_KINDS_FILE = _ROOT.parent / "ontology" / "data" / "agency_kinds.json"
+_DATA_FILE = _ROOT / "data" / "agencies.json"
+_LB = r"(?<![a-z0-9/])"
+_LA = r"(?![a-z0-9])"
+
+
+# -- the SKOS scheme ----------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class AgencyKind:
+    id: str
+    pref_label: str
+    alt_labels: tuple[str, ...]
+    en_label: str
+    broader: tuple[str, ...]
+    scope: str                      # group | central | province | collective | district | named
+    instance_name: str | None = None
+    province: str | None = None     # named institutions: seat province
+    topics: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyKindScheme:
+    id: str
+    pref_label: str
+    en_label: str
+    concepts: tuple[AgencyKind, ...]
+
+    def get(self, kind_id: str) -> AgencyKind:
+        return _kind_index()[kind_id]
+
+
+@lru_cache(maxsize=1)
+def agency_kind_scheme() -> AgencyKindScheme:
+    raw = json.loads(_KINDS_FILE.read_text(encoding="utf-8"))
+    concepts = tuple(
+        AgencyKind(c["id"], nfc(c["pref_label"]), tuple(map(nfc, c.get("alt_labels", ()))),
+                   c["en_label"], tuple(c.get("broader", ())), c["scope"],
+                   c.get("instance_name"), c.get("province"), tuple(c.get("topics", ())))
+        for c in raw["concepts"])
+    s = raw["scheme"]
+    return AgencyKindScheme(s["id"], s["pref_label"], s["en_label"], concepts)
+
+
+@lru_cache(maxsize=1)
+def _kind_index() -> dict[str, AgencyKind]:
+    return {k.id: k for k in agency_kind_scheme().concepts}
+
+
+@lru_cache(maxsize=1)
+def _data() -> dict:
+    return json.loads(_DATA_FILE.read_text(encoding="utf-8"))
+
+
+# -- building Agency records --------------------------------------------------------------------
+def _resolve_province(province: str | Province | None) -> Province | None:
+    if province is None or isinstance(province, Province):
+        return province
+    hit = province_by_name(province)
+    if hit is None and province.strip():
+        return Province(slugify(province), nfc(province.strip()), "tỉnh")
+    return hit
+
+
+def make_agency(kind_id: str, province: str | Province | None = None,
+                unit: str | None = None) -> Agency:
+    """The :class:`Agency` of kind ``kind_id`` in ``province`` (ignored for central bodies).
+    ``unit`` names a district-level unit for kind ``ubnd-cap-huyen`` (``thành phố Huế``)."""
+    kind = _kind_index()[kind_id]
+    label = kind.pref_label
+    if kind.scope == "central":
+        return Agency(f"agency:{kind.id}", label, kind.id, label, None)
+    if kind.scope == "named":
+        return Agency(f"agency:{kind.id}", label, kind.id, label, kind.province)
+    prov = _resolve_province(province)
+    if kind.scope == "district":
+        unit = nfc(" ".join((unit or "").split()))
+        name = (kind.instance_name or "{unit}").format(unit=unit)
+        base = f"agency:ubnd-{slugify(unit)}"
+        return Agency(base + (f":{prov.slug}" if prov else ""), name, kind.id, label,
+                      prov.name if prov else None)
+    if prov is None:
+        return Agency(f"agency:{kind.id}", label, kind.id, label, None)
+    name = (kind.instance_name or label + " {tinh}").format(tinh=prov.full_name, name=prov.name)
+    if prov.is_city:
+        name = name.replace("Tỉnh ủy", "Thành ủy").replace("Tỉnh đoàn", "Thành đoàn")
+    return Agency(f"agency:{kind.id}:{prov.slug}", name, kind.id, label, prov.name)
+
+
+# -- matching -----------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class AgencyMention:
+    agency: Agency
+    start: int
+    end: int
+    surface: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Pattern:
+    kind: str
+    regex: re.Pattern[str]
+    city_variant: bool      # matched "… thành phố" in place of "… tỉnh"
+    capital: bool           # written capitalised: the text must be too ("Bộ Y tế", not "cán bộ y tế")
+
+
+def _variants(surface: str) -> list[tuple[str, bool]]:
+    out = [(surface, False)]
+    for a, b in (("Tỉnh ủy", "Thành ủy"), ("Tỉnh đoàn", "Thành đoàn"), ("Tỉnh Đoàn", "Thành Đoàn")):
+        if a in surface:
+            out.append((surface.replace(a, b), False))
+    words = surface.split()
+    if len(words) > 1 and words[-1] == "tỉnh":
+        stem = " ".join(words[:-1])
+        out += [(stem + " thành phố", True), (stem + " TP", True)]
+    return out
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> tuple[_Pattern, ...]:
+    data = _data()
+    syn = {tuple(k.split()): v for k, v in data["synonyms"].items()}
+    out: list[_Pattern] = []
+    for kind in agency_kind_scheme().concepts:
+        if kind.scope in ("group", "district"):
+            continue
+        surfaces = [kind.pref_label, *kind.alt_labels, *data["surfaces"].get(kind.id, ())]
+        groups: dict[tuple[bool, bool], list[str]] = {}
+        for s in surfaces:
+            for v, is_city in _variants(nfc(s)):
+                groups.setdefault((is_city, v[:1].isupper()), []).append(phrase_regex(v, syn))
+        groups.setdefault((False, False), []).extend(
+            r.replace(" ", r"\s+") for r in data["regex"].get(kind.id, ()))
+        for (is_city, capital), group in groups.items():
+            if group:
+                alts = sorted(set(group), key=len, reverse=True)
+                out.append(_Pattern(kind.id, re.compile(_LB + "(?:" + "|".join(alts) + ")" + _LA),
+                                    is_city, capital))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def _district_regex() -> re.Pattern[str]:
+    return re.compile(_LB + _data()["district_unit_regex"].replace(" ", r"\s+"))
+
+
+_CAP_NAME = re.compile(r"[ \t\r\n]+([^\W\d_]+)")
+
+
+def _guard_ok(kind_id: str, text: str, view: str, start: int, end: int) -> bool:
+    g = _data()["guards"].get(kind_id)
+    if not g:
+        return True
+    if g.get("capitalized") and not text[start:start + 1].isupper():
+        return False
+    before = re.findall(r"[a-z0-9]+", view[max(0, start - 40):start])
+    for w in g.get("not_before", ()):
+        n = len(w.split())
+        if before[-n:] == w.split():
+            return False
+    tail = view[end:end + 40]
+    return not any(re.match(r"\s+" + w.replace(" ", r"\s+") + _LA, tail) for w in g.get("not_after", ()))
+
+
+def _inside_code(text: str, start: int, end: int) -> bool:
+    """Part of a document number or code (``8791/VPCP-QHQT``, ``1737/CT-TTg``)."""
+    if start > 1 and text[start - 1] in "/-–" and text[start - 2].isalnum():
+        return True
+    return end + 1 < len(text) and text[end] in "/-" and text[end + 1].isalnum() and text[end + 1].isupper()
+
+
+@dataclass(frozen=True, slots=True)
+class _Cand:
+    start: int
+    end: int
+    kind: str
+    province: Province | None
+    unit: str | None = None
+    explicit_province: bool = False
+
+
+def _candidates(text: str, view: str, home: Province | None) -> list[_Cand]:
+    kinds = _kind_index()
+    pq = province_name_regex()
+    foreign = foreign_name_regex()
+    needs_name = set(_data()["requires_province_name"])
+    out: list[_Cand] = []
+    for pat in _patterns():
+        kind = kinds[pat.kind]
+        for m in pat.regex.finditer(view):
+            s, e = m.start(), m.end()
+            if pat.capital and not text[s].isupper():
+                continue
+            if not _guard_ok(pat.kind, text, view, s, e) or _inside_code(text, s, e):
+                continue
+            if foreign.match(view, e):
+                continue                               # a foreign body (… tỉnh Salavan)
+            prov, explicit = home, False
+            if kind.scope in ("province", "collective"):
+                q = pq.match(view, e)
+                if (q and text[q.start("pname") if q.group("pname") else q.start("bname")].isupper()
+                        and not re.search(r"\n\s*\n", text[e:q.end()])):
+                    name = q.group("pname") or q.group("bname")
+                    prov, explicit, e = province_by_name(name), True, q.end()
+                    prefix = q.group("prefix") or ""
+                    if prov is not None and not prov.is_city and (pat.city_variant or prefix.startswith(("thanh", "tp"))):
+                        continue                       # "UBND thành phố Lạng Sơn" is the city, not the province
+                elif pat.kind in needs_name:
+                    continue
+                elif pat.city_variant and not (home and home.is_city):
+                    continue
+                else:
+                    t = re.match(r"\s+(?:tinh|thanh\s+pho)" + _LA, view[e:e + 12])
+                    if t and kind.scope == "province" and not view[s:e].endswith("tinh"):
+                        e += t.end()
+            out.append(_Cand(s, e, pat.kind, prov, None, explicit))
+    for m in _district_regex().finditer(view):
+        words: list[str] = []
+        pos = m.end() - 1
+        while len(words) < 4:
+            w = _CAP_NAME.match(text, pos)
+            if not w or not w.group(1)[:1].isupper():
+                break
+            words.append(w.group(1))
+            pos = w.end()
+        if not words:
+            continue
+        unit_word = text[m.start("unit"):m.end("unit")]
+        # the longest run of words that names a province makes it that province's UBND
+        for k in range(len(words), 0, -1):
+            p = province_by_name(" ".join(words[:k]))
+            if p is not None and (p.is_city or unit_word.lower() != "thành phố"):
+                if unit_word.lower() in ("thành phố", "tp") and p.is_city:
+                    end = _end_of_words(text, m.end() - 1, k)
+                    out.append(_Cand(m.start(), end, "ubnd-tinh", p, None, True))
+                break
+        else:
+            end = _end_of_words(text, m.end() - 1, len(words))
+            unit = f"{unit_word.lower() if unit_word.lower() != 'tp' else 'thành phố'} {' '.join(words)}"
+            out.append(_Cand(m.start(), end, "ubnd-cap-huyen", home, unit))
+    return out
+
+
+def _end_of_words(text: str, pos: int, n: int) -> int:
+    for _ in range(n):
+        w = _CAP_NAME.match(text, pos)
+        assert w is not None
+        pos = w.end()
+    return pos
+
+
+@lru_cache(maxsize=16)
+def _all_mentions(text: str, province: str | None) -> tuple[AgencyMention, ...]:
+    view = match_view(text)
+    home = _resolve_province(province)
+    cands = _candidates(text, view, home)
+    cands.sort(key=lambda c: (-(c.end - c.start), c.start, c.kind == "ubnd-cap-huyen"))
+    taken: list[_Cand] = []
+    for c in cands:
+        if any(c.start < t.end and t.start < c.end for t in taken):
+            continue
+        taken.append(c)
+    taken.sort(key=lambda c: c.start)
+    out: list[AgencyMention] = []
+    for c in taken:
+        # "Ban Điều phối viện trợ nhân dân (PACCOM)": the bracketed abbreviation is the same mention
+        if out and out[-1].agency.kind == c.kind and re.fullmatch(r"\s*\(\s*", text[out[-1].end:c.start]):
+            continue
+        agency = make_agency(c.kind, c.province, c.unit)
+        out.append(AgencyMention(agency, c.start, c.end, text[c.start:c.end]))
+    return tuple(out)
+
+
+def find_agencies(text: str, province: str | None, start: int = 0,
+                  end: int | None = None) -> list[AgencyMention]:
+    """Every agency named in ``text[start:end]`` (offsets into the whole NFC ``text``), in
+    order. ``province`` is the plan's province, used for provincial bodies named without one."""
+    end = len(text) if end is None else end
+    return [m for m in _all_mentions(text, province) if m.start >= start and m.end <= end]
+
+
+# -- headings and issuers ----------------------------------------------------------------------
+def agency_heading(heading_text: str, province: str | None) -> Agency | None:
+    """The agency an assignment-block heading names (``8. Sở Văn hóa và Thể thao``,
+    ``17. Đề nghị Đại học Huế …``, ``1. Sở Ngoại vụ: Chủ trì …``), else None. A heading that
+    starts with a plural (``Các sở, ban, ngành; UBND các huyện …``) names the collective of
+    district People's Committees if it lists it, else nothing (generic collectives)."""
+    heading = nfc(heading_text)
+    heading = heading.split(":", 1)[0]
+    strip = re.match(_data()["heading_strip_regex"], heading, re.IGNORECASE)
+    body_start = strip.end() if strip else 0
+    mentions = find_agencies(heading, province)
+    view = match_view(heading)
+    if re.match(_data()["collective_heading_regex"], view[body_start:]):
+        for m in mentions:
+            if _kind_index()[m.agency.kind].scope == "collective":
+                return m.agency
+        return None
+    for m in mentions:
+        if m.start >= body_start and not view[body_start:m.start].strip():
+            return m.agency
+    return None
+
+
+def issuer_agency(issuer: str, province: str | None) -> Agency | None:
+    """``Ủy ban nhân dân tỉnh Kiên Giang`` / ``UBND tỉnh`` / ``Bộ Chính trị`` → its Agency."""
+    issuer = nfc(" ".join(issuer.split()))
+    mentions = find_agencies(issuer, province)
+    if not mentions:
+        return None
+    return max(mentions, key=lambda m: (m.end - m.start, -m.start)).agency
+
+
+# -- roles --------------------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _cue_regexes() -> dict[str, re.Pattern[str]]:
+    cues = _data()["role_cues"]
+    return {role: re.compile(_LB + "(?:" + "|".join(c.replace(" ", r"\s+") for c in items) + ")" + _LA)
+            for role, items in cues.items()}
+
+
+@lru_cache(maxsize=1)
+def _stop_regex() -> re.Pattern[str]:
+    stops = sorted(_data()["partner_list_stops"], key=len, reverse=True)
+    return re.compile(_LB + "(?:" + "|".join(s.replace(" ", r"\s+") for s in stops) + ")" + _LA)
+
+
+_CLAUSE_BREAK = re.compile(r"[.;:!?](?=\s)|\n(?=\s*(?:[-+•]\s|[a-zđ]\)\s|\d+\.\s))")
+_ITEM_MARK = re.compile(r"^\s*(?:[a-zđ]\)|\d+(?:\.\d+)*[.)]?|[-+•*])?\s*", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class _Cue:
+    role: str          # lead | cooperate | request
+    start: int
+    end: int
+    clause_start: int
+    clause_end: int
+
+
+def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    out, pos = [], start
+    for m in _CLAUSE_BREAK.finditer(text, start, end):
+        out.append((pos, m.end()))
+        pos = m.end()
+    out.append((pos, end))
+    return out
+
+
+def _subject(view: str, mentions: list[AgencyMention], cue: _Cue,
+             consumed: set[int] | frozenset[int] = frozenset()) -> list[AgencyMention]:
+    gap_ok = re.compile(_data()["subject_gap_regex"])
+    chain: list[AgencyMention] = []
+    pos = cue.start
+    for m in reversed([m for m in mentions if cue.clause_start <= m.start and m.end <= cue.start]):
+        if m.start in consumed:          # already a partner of an earlier "phối hợp với"
+            break
+        if not gap_ok.match(view[m.end:pos]):
+            break
+        chain.insert(0, m)
+        pos = m.start
+    # "tham mưu giúp UBND tỉnh phối hợp …": an advised / reported-to body is no subject
+    if chain and re.search(_data()["object_markers_regex"], view[cue.clause_start:chain[0].start]):
+        return []
+    return chain
+
+
+def _list_after(view: str, mentions: list[AgencyMention], cue: _Cue) -> list[AgencyMention]:
+    inside = [m for m in mentions if cue.end <= m.start and m.end <= cue.clause_end]
+    stop_at = cue.clause_end
+    for s in _stop_regex().finditer(view, cue.end, cue.clause_end):
+        if not any(m.start <= s.start() < m.end for m in inside):
+            stop_at = s.start()
+            break
+    return [m for m in inside if m.end <= stop_at]
+
+
+def _opens(view: str, cue: _Cue) -> bool:
+    """Only item markers and adverbs (Thường xuyên, Chủ động …) precede the cue in its clause."""
+    head = view[cue.clause_start:cue.start]
+    head = _ITEM_MARK.sub("", head, count=1)
+    words = head.replace(",", " ").split()
+    mods = _data()["opening_modifiers"]
+    i = 0
+    while i < len(words):
+        for mod in mods:
+            n = len(mod.split())
+            if words[i:i + n] == mod.split():
+                i += n
+                break
+        else:
+            return False
+    return True
+
+
+def _eligible_lead(kind_id: str) -> bool:
+    return _kind_index()[kind_id].scope in ("province", "named", "district")
+
+
+def roles_for_task(text: str, start: int, end: int, province: str | None,
+                   heading: Agency | None) -> tuple[tuple[Agency, ...], tuple[Agency, ...]]:
+    """``(lead, cooperate)`` for the task ``text[start:end]``; ``heading`` is the agency of the
+    assignment block the task sits in (None outside blocks). See the module doc for the rules."""
+    view = match_view(text)
+    mentions = find_agencies(text, province, start, end)
+    cue_rx = _cue_regexes()
+    cues: list[_Cue] = []
+    for c0, c1 in _clauses(text, start, end):
+        for role, rx in cue_rx.items():
+            for m in rx.finditer(view, c0, c1):
+                if role == "request":
+                    pre = _ITEM_MARK.sub("", view[c0:m.start()], count=1)
+                    if pre.strip():
+                        continue
+                cues.append(_Cue(role, m.start(), m.end(), c0, c1))
+    cues.sort(key=lambda c: c.start)
+    # a cue inside an agency name is no cue ("Ban Quản lý …", "… cơ quan thường trực …" names)
+    cues = [c for c in cues if not any(m.start <= c.start < m.end for m in mentions)]
+    # drop a shorter cue overlapping a longer one ("là cơ quan đầu mối" / "cơ quan đầu mối")
+    kept: list[_Cue] = []
+    for c in sorted(cues, key=lambda c: (-(c.end - c.start), c.start)):
+        if not any(c.start < k.end and k.start < c.end for k in kept):
+            kept.append(c)
+    cues = sorted(kept, key=lambda c: c.start)
+
+    lead: list[Agency] = []
+    coop: list[Agency] = []
+    explicit_lead = False
+    subjectless_lead = False
+    first = cues[0] if cues else None
+    opening_partner_rule = False
+    consumed: set[int] = set()
+    for cue in cues:
+        if cue.role == "request":
+            named = _list_after(view, mentions, cue)
+            lead += [m.agency for m in named]
+            explicit_lead |= bool(named)
+        elif cue.role == "lead":
+            subj = _subject(view, mentions, cue, consumed)
+            if subj:
+                lead += [m.agency for m in subj]
+                explicit_lead = True
+            else:
+                subjectless_lead = True
+        else:
+            partners = _list_after(view, mentions, cue)
+            subj = _subject(view, mentions, cue, consumed)
+            consumed.update(m.start for m in partners)
+            doer = [m.agency for m in subj] or ([heading] if heading and cue is first and _opens(view, cue) else [])
+            eligible = [m.agency for m in partners if _eligible_lead(m.agency.kind)]
+            if cue is first and doer and eligible:
+                opening_partner_rule = True
+                lead.append(eligible[0])
+                coop += doer
+                coop += [m.agency for m in partners if m.agency != eligible[0]]
+            else:
+                coop += [m.agency for m in subj]
+                coop += [m.agency for m in partners]
+    if heading is not None and not opening_partner_rule:
+        if subjectless_lead and not explicit_lead:
+            lead.insert(0, heading)
+        elif not lead:
+            lead.insert(0, heading)
+    lead_out = tuple(dict.fromkeys(lead))
+    coop_out = tuple(a for a in dict.fromkeys(coop) if a not in lead_out)
+    return lead_out, coop_out
+
+
+def agencies_by_id(mentions: list[AgencyMention]) -> Mapping[str, Agency]:
+    return {m.agency.id: m.agency for m in mentions}

@@ -1,0 +1,124 @@
+"""Foreign-affairs topics: the SKOS scheme ``ontology/data/topics.json``, tagging task text and
+mapping what a user typed to topic ids.
+
+- :func:`tag_topics` tags a task's text: a concept matches when one of its labels (pref, alt,
+  hidden; abbreviations such as ``PCPNN`` included) occurs as whole words in the folded text, or
+  one of its ``match_patterns`` does. Only the matched concepts are returned (not their broader
+  ones), in scheme order.
+- :func:`match_topics` maps free user text, with or without diacritics (``bao ho cong dan``),
+  old or new tone placement (``hòa``/``hoà``), abbreviations (``PCPNN``) or English labels, to
+  topic ids, best first: the query equal to a label, then the query contained in a label
+  (``biên giới`` → ``biên giới lãnh thổ``), then a label or pattern found in the query.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .abbreviations import expand_abbreviations
+from .text import fold, match_key, nfc
+
+__all__ = ["TopicConcept", "TopicScheme", "match_topics", "tag_topics", "topic_scheme"]
+
+_FILE = Path(__file__).resolve().parent.parent / "ontology" / "data" / "topics.json"
+
+
+@dataclass(frozen=True, slots=True)
+class TopicConcept:
+    id: str                          # "topic:bao-ho-cong-dan"
+    pref_label: str                  # Vietnamese skos:prefLabel
+    alt_labels: tuple[str, ...]
+    en_label: str
+    broader: tuple[str, ...] = ()
+    hidden_labels: tuple[str, ...] = ()
+    match_patterns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TopicScheme:
+    id: str
+    pref_label: str
+    en_label: str
+    concepts: tuple[TopicConcept, ...]
+
+    def get(self, topic_id: str) -> TopicConcept:
+        for c in self.concepts:
+            if c.id == topic_id:
+                return c
+        raise KeyError(topic_id)
+
+    def top_concepts(self) -> tuple[TopicConcept, ...]:
+        return tuple(c for c in self.concepts if not c.broader)
+
+    def narrower(self, topic_id: str) -> tuple[TopicConcept, ...]:
+        return tuple(c for c in self.concepts if topic_id in c.broader)
+
+
+@lru_cache(maxsize=1)
+def topic_scheme() -> TopicScheme:
+    raw = json.loads(_FILE.read_text(encoding="utf-8"))
+    concepts = tuple(
+        TopicConcept(c["id"], nfc(c["pref_label"]), tuple(map(nfc, c.get("alt_labels", ()))),
+                     c["en_label"], tuple(c.get("broader", ())),
+                     tuple(map(nfc, c.get("hidden_labels", ()))), tuple(c.get("match_patterns", ())))
+        for c in raw["concepts"])
+    s = raw["scheme"]
+    return TopicScheme(s["id"], nfc(s["pref_label"]), s["en_label"], concepts)
+
+
+def _words(text: str) -> str:
+    """Folded words only: punctuation and line breaks become single spaces."""
+    return " ".join(re.findall(r"[a-z0-9]+", fold(text)))
+
+
+@lru_cache(maxsize=1)
+def _matchers() -> tuple[tuple[str, tuple[str, ...], tuple[re.Pattern[str], ...]], ...]:
+    out = []
+    for c in topic_scheme().concepts:
+        labels = tuple(dict.fromkeys(_words(x) for x in (c.pref_label, *c.alt_labels, *c.hidden_labels, c.en_label)
+                                     if _words(x)))
+        pats = tuple(re.compile(p.replace(" ", r"\s+")) for p in c.match_patterns)
+        out.append((c.id, labels, pats))
+    return tuple(out)
+
+
+def _contains(hay: str, needle: str) -> bool:
+    return f" {needle} " in f" {hay} "
+
+
+def tag_topics(text: str) -> tuple[str, ...]:
+    """Topic ids whose labels or patterns occur in ``text`` (a task's text)."""
+    words = _words(text)
+    folded = fold(nfc(text))
+    out = []
+    for topic_id, labels, pats in _matchers():
+        if any(_contains(words, lab) for lab in labels) or any(p.search(folded) for p in pats):
+            out.append(topic_id)
+    return tuple(out)
+
+
+def match_topics(user_text: str) -> tuple[str, ...]:
+    """Topic ids for what a user typed, best first; empty when nothing matches."""
+    raw = match_key(user_text)
+    if len(raw.replace(" ", "")) < 2:
+        return ()
+    queries = {_words(user_text), _words(expand_abbreviations(user_text))} - {""}
+    scored: dict[str, tuple[int, int]] = {}
+    for order, (topic_id, labels, pats) in enumerate(_matchers()):
+        best = 0
+        for q in queries:
+            for lab in labels:
+                if q == lab:
+                    best = max(best, 4)
+                elif _contains(lab, q):
+                    best = max(best, 3)
+                elif _contains(q, lab):
+                    best = max(best, 2)
+            if best < 1 and any(p.search(q) for p in pats):
+                best = 1
+        if best:
+            scored[topic_id] = (best, order)
+    return tuple(sorted(scored, key=lambda t: (-scored[t][0], scored[t][1])))
