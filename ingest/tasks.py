@@ -1,0 +1,219 @@
+"""Tasks: the plan's work items, from the content and implementation sections.
+
+Which parts hold tasks: every top-level part whose title is not excluded (mục đích, yêu cầu,
+kinh phí … — see ``ingest/data/outline.json``); if nothing is left, every part but kinh phí.
+Within them every leaf item (``a)``, ``-``, ``1.`` without children …) gives one task per body
+paragraph; an intro ending in ``:`` is not a task; a news article's ``Về công tác …:``
+paragraphs are one task each.
+
+Agencies and topics come through injected callables (:class:`TaskHooks`) so this module stays
+pure and testable; the pipeline binds them to ``ingest.agencies`` and ``ingest.topics``.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from ..ontology.records import Agency, Task
+from .sections import Outline, Section, fold, join_wrapped
+
+__all__ = ["TaskHooks", "extract_tasks", "find_deadline", "plan_period"]
+
+_DATA = Path(__file__).with_name("data")
+
+HeadingFn = Callable[[str], "Agency | None"]
+RolesFn = Callable[[str, int, int, "Agency | None"], tuple[tuple[Agency, ...], tuple[Agency, ...]]]
+TopicsFn = Callable[[str], tuple[str, ...]]
+
+
+def _no_heading(_title: str) -> Agency | None:
+    return None
+
+
+def _no_roles(_text: str, _start: int, _end: int, heading: Agency | None):
+    return ((heading,) if heading is not None else ()), ()
+
+
+def _no_topics(_text: str) -> tuple[str, ...]:
+    return ()
+
+
+@dataclass(frozen=True)
+class TaskHooks:
+    """How tasks get agencies and topics (defaults: block heading agency as lead, no topics)."""
+
+    heading_agency: HeadingFn = field(default=_no_heading)
+    roles: RolesFn = field(default=_no_roles)
+    topics: TopicsFn = field(default=_no_topics)
+
+
+@lru_cache(maxsize=1)
+def _lists() -> dict:
+    data = json.loads((_DATA / "outline.json").read_text(encoding="utf-8"))
+    return {
+        "excluded": tuple(data["section_kinds_excluded_from_tasks"]),
+        "with_tasks": tuple(data["section_kinds_with_tasks"]),
+        "boilerplate": re.compile("|".join(f"(?:{p})" for p in data["article_boilerplate"])),
+        "closing": re.compile("|".join(f"(?:{p})" for p in data["closing_line"])),
+    }
+
+
+def _excluded(title: str) -> bool:
+    key = fold(title)
+    lists = _lists()
+    if any(k in key for k in lists["with_tasks"]):
+        return False
+    return any(k in key for k in lists["excluded"])
+
+
+def _is_budget(title: str) -> bool:
+    return "kinh phi" in fold(title)
+
+
+# -- deadlines --------------------------------------------------------------------------
+_DATE = r"\d{1,2}\s*(?:/\s*\d{1,2}(?:\s*/\s*\d{4})?|\s+thang\s+\d{1,2}(?:\s+nam\s+\d{4})?)"
+_EVERY = r"(?:hang|hang)\s+(?:nam|quy|thang|tuan)"
+_PAREN = r"\s*\((?:truoc\s+ngay\s+" + _DATE + r"|khi\s+co\s+yeu\s+cau|truoc\s+[^)]{1,30})\)"
+_PERIOD = (r"(?:\d+\s+thang|6\s+thang|quy|nam|cuoi\s+nam|dau\s+nam|hang\s+(?:nam|quy|thang)|"
+           r"dot\s+xuat|bao\s+cao\s+nam|bao\s+cao\s+6\s+thang)")
+_DEADLINE_RES = (
+    # định kỳ 6 tháng (trước ngày 25/5) và báo cáo năm (trước ngày 10/10); định kỳ trước ngày …
+    re.compile(
+        r"dinh\s+k[yi]\s+(?:" + _PERIOD + r"(?:" + _PAREN + r")?"
+        r"(?:\s*(?:,|va)\s*" + _PERIOD + r"(?:" + _PAREN + r")?)*"
+        r"|truoc\s+ngay\s+" + _DATE + r"(?:\s+" + _EVERY + r")?)"),
+    re.compile(r"truoc\s+ngay\s+" + _DATE + r"(?:\s+" + _EVERY + r")?"),
+    re.compile(r"(?:trong\s+(?:thoi\s+gian|thoi\s+han|vong)|chậm\s+nhat|cham\s+nhat)\s+\d+\s+ngay"
+               r"(?:\s+(?:lam\s+viec\s+)?ke\s+tu\s+ngay\s+[^,;.()]{1,60})?"),
+    re.compile(r"(?:trong|truoc|ngay\s+trong)\s+(?:quy\s+[ivx1-4]+\s+(?:nam\s+)?\d{4}|nam\s+\d{4})"
+               r"|(?:trong|truoc)\s+quy\s+[ivx1-4]+/\d{4}"),
+    re.compile(r"(?<![a-z])" + _EVERY + r"(?![a-z])"),
+)
+
+
+def find_deadline(text: str) -> str | None:
+    """The deadline or reporting period a task states, as written (``None`` if none)."""
+    folded = fold(text)
+    best: tuple[int, str] | None = None
+    for rank, regex in enumerate(_DEADLINE_RES):
+        for m in regex.finditer(folded):
+            surface = " ".join(text[m.start():m.end()].split())
+            score = (("truoc ngay" in fold(surface)) * 100 + any(c.isdigit() for c in surface) * 50
+                     + len(surface) - rank * 10)
+            if best is None or score > best[0]:
+                best = (score, surface)
+    return best[1] if best else None
+
+
+_PERIOD_RE = re.compile(r"(?<![a-z])nam\s+(\d{4})\s*$")
+
+
+def plan_period(title: str | None) -> str | None:
+    """The period of an annual plan from its title (``… năm 2023`` -> ``năm 2023``)."""
+    if not title:
+        return None
+    m = _PERIOD_RE.search(fold(title).rstrip(" ."))
+    return f"năm {m.group(1)}" if m else None
+
+
+# -- selection --------------------------------------------------------------------------
+def _is_note(text: str, a: int, b: int) -> bool:
+    s = text[a:b].strip().strip("*").strip()
+    return s.startswith("(") and s.endswith(")")
+
+
+def _leaf_spans(text: str, sec: Section) -> list[tuple[int, int]]:
+    if sec.kind == "para":
+        return [(sec.start, sec.end)]
+    if sec.kind == "article" and not sec.children:
+        start = sec.title_start
+        if _lists()["boilerplate"].search(fold(text[start:sec.end])):
+            return []
+        if sec.body and sec.title and not sec.title.endswith((".", ";", ":")):
+            return list(sec.body)  # "Điều 2. Sở Ngoại vụ" + body
+        return [(start, sec.end)] if sec.end > start else []
+    return list(sec.body)
+
+
+def _candidate_spans(text: str, sec: Section) -> list[tuple[Section, int, int]]:
+    out: list[tuple[Section, int, int]] = []
+    if sec.children:
+        for a, b in sec.body:  # an intro before the items
+            tail = text[a:b].rstrip()
+            if not tail.endswith(":") and not _is_note(text, a, b) and sec.kind != "article":
+                out.append((sec, a, b))
+        for child in sec.children:
+            out.extend(_candidate_spans(text, child))
+    else:
+        for a, b in _leaf_spans(text, sec):
+            if not _is_note(text, a, b) and not _lists()["closing"].match(fold(text[a:min(b, a + 200)].lstrip())):
+                out.append((sec, a, b))
+    return out
+
+
+def _select(text: str, outline: Outline) -> list[tuple[Section, int, int]]:
+    included, fallback = [], []
+    for top in outline.sections:
+        if _is_budget(top.title):
+            continue
+        if top.kind == "article" and not top.children:
+            if _lists()["boilerplate"].search(fold(text[top.title_start:top.end])):
+                continue
+        target = fallback if _excluded(top.title) else included
+        target.extend(_candidate_spans(text, top))
+    # inside included parts, drop sub-parts that are themselves excluded (e.g. "1. Mục đích")
+    included = [c for c in included if not _has_excluded_ancestor(outline, c[0])]
+    return included or fallback
+
+
+def _has_excluded_ancestor(outline: Outline, sec: Section) -> bool:
+    """A sub-part titled like an excluded part ("1. Mục đích") inside an included one."""
+    return any(s.title and _excluded(s.title) for s in outline.ancestors(sec.path)[1:])
+
+
+# -- extraction -------------------------------------------------------------------------
+def extract_tasks(
+    text: str,
+    outline: Outline,
+    doc_id: str,
+    *,
+    plan_title: str | None = None,
+    hooks: TaskHooks | None = None,
+) -> tuple[tuple[Task, ...], tuple[Agency, ...]]:
+    """Tasks of the plan in document order, and every agency they assign (lead first)."""
+    hooks = hooks or TaskHooks()
+    default_period = plan_period(plan_title)
+    heading_cache: dict[str, Agency | None] = {}
+
+    def heading_for(sec: Section) -> Agency | None:
+        for s in reversed(outline.ancestors(sec.path)):
+            if not s.title or s.kind in ("roman", "chapter", "para"):
+                continue
+            if s.path not in heading_cache:
+                heading_cache[s.path] = hooks.heading_agency(s.title)
+            if heading_cache[s.path] is not None:
+                return heading_cache[s.path]
+        return None
+
+    tasks: list[Task] = []
+    agencies: dict[str, Agency] = {}
+    for sec, a, b in _select(text, outline):
+        body = join_wrapped(text, a, b)
+        if not body:
+            continue
+        heading = heading_for(sec)
+        lead, coop = hooks.roles(text, a, b, heading)
+        for ag in (*lead, *coop):
+            agencies.setdefault(ag.id, ag)
+        lead_ids = tuple(dict.fromkeys(ag.id for ag in lead))
+        coop_ids = tuple(i for i in dict.fromkeys(ag.id for ag in coop) if i not in lead_ids)
+        tasks.append(Task(
+            id=f"{doc_id}#t{len(tasks) + 1}", section=sec.path, text=body, start=a, end=b,
+            lead=lead_ids, cooperate=coop_ids, topics=tuple(hooks.topics(body)),
+            deadline=find_deadline(body) or default_period,
+        ))
+    return tuple(tasks), tuple(agencies.values())
