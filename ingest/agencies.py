@@ -41,9 +41,10 @@ line-break-insensitive, see :func:`vbgraph.ingest.localities.match_view`) and be
 """
 from __future__ import annotations
 
+
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -164,6 +165,8 @@ class _Pattern:
     regex: re.Pattern[str]
     city_variant: bool      # matched "… thành phố" in place of "… tỉnh"
     capital: bool           # written capitalised: the text must be too ("Bộ Y tế", not "cán bộ y tế")
+    anchors: frozenset[str] | None = None   # a match starts with one of these view tokens;
+                                            # None: unknown (hand-written regex), always run
 
 
 def _variants(surface: str) -> list[tuple[str, bool]]:
@@ -178,6 +181,51 @@ def _variants(surface: str) -> list[tuple[str, bool]]:
     return out
 
 
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+def _phrase_anchors(phrase: str, syn: dict[tuple[str, ...], list[str]]) -> set[str]:
+    """View tokens a match of ``phrase_regex(phrase, syn)`` can start with: the phrase's first
+    token, and the first token of every synonym that can stand for the phrase's opening words."""
+    tokens = _TOKEN.findall(match_view(phrase))
+    if not tokens:
+        return set()
+    out = {tokens[0]}
+    for key, alternatives in syn.items():
+        if tuple(tokens[:len(key)]) == key:
+            for alt in alternatives:
+                out.update(_TOKEN.findall(match_view(alt))[:1])
+    return out
+
+
+def token_positions(view: str) -> dict[str, list[int]]:
+    """Start offsets of every ``[a-z0-9]+`` token of a match view, by token: gazetteer
+    patterns are tried only where one of their opening words stands, instead of scanning the
+    whole document once per pattern."""
+    out: dict[str, list[int]] = {}
+    for m in _TOKEN.finditer(view):
+        out.setdefault(m.group(), []).append(m.start())
+    return out
+
+
+def _finditer_at(regex: re.Pattern[str], view: str, anchors: frozenset[str] | None,
+                 positions: dict[str, list[int]]) -> Iterator[re.Match[str]]:
+    """``regex.finditer(view)`` restricted to the offsets where an anchor token starts
+    (same matches: every match of the pattern starts with one of its anchors)."""
+    if anchors is None:
+        yield from regex.finditer(view)
+        return
+    starts = sorted({p for a in anchors for p in positions.get(a, ())})
+    last_end = 0
+    for pos in starts:
+        if pos < last_end:
+            continue            # finditer does not report matches overlapping the previous one
+        m = regex.match(view, pos)
+        if m:
+            last_end = max(m.end(), pos + 1)
+            yield m
+
+
 @lru_cache(maxsize=1)
 def _patterns() -> tuple[_Pattern, ...]:
     data = _data()
@@ -188,16 +236,24 @@ def _patterns() -> tuple[_Pattern, ...]:
             continue
         surfaces = [kind.pref_label, *kind.alt_labels, *data["surfaces"].get(kind.id, ())]
         groups: dict[tuple[bool, bool], list[str]] = {}
+        anchors: dict[tuple[bool, bool], set[str] | None] = {}
         for s in surfaces:
             for v, is_city in _variants(nfc(s)):
-                groups.setdefault((is_city, v[:1].isupper()), []).append(phrase_regex(v, syn))
-        groups.setdefault((False, False), []).extend(
-            r.replace(" ", r"\s+") for r in data["regex"].get(kind.id, ()))
+                key = (is_city, v[:1].isupper())
+                groups.setdefault(key, []).append(phrase_regex(v, syn))
+                group_anchors = anchors.setdefault(key, set())
+                if group_anchors is not None:
+                    group_anchors |= _phrase_anchors(v, syn)
+        raw_regexes = data["regex"].get(kind.id, ())
+        if raw_regexes:
+            groups.setdefault((False, False), []).extend(r.replace(" ", r"\s+") for r in raw_regexes)
+            anchors[(False, False)] = None
         for (is_city, capital), group in groups.items():
             if group:
                 alts = sorted(set(group), key=len, reverse=True)
+                found = anchors.get((is_city, capital))
                 out.append(_Pattern(kind.id, re.compile(_LB + "(?:" + "|".join(alts) + ")" + _LA),
-                                    is_city, capital))
+                                    is_city, capital, frozenset(found) if found else None))
     return tuple(out)
 
 
@@ -247,9 +303,10 @@ def _candidates(text: str, view: str, home: Province | None) -> list[_Cand]:
     foreign = foreign_name_regex()
     needs_name = set(_data()["requires_province_name"])
     out: list[_Cand] = []
+    positions = token_positions(view)
     for pat in _patterns():
         kind = kinds[pat.kind]
-        for m in pat.regex.finditer(view):
+        for m in _finditer_at(pat.regex, view, pat.anchors, positions):
             s, e = m.start(), m.end()
             if pat.capital and not text[s].isupper():
                 continue

@@ -43,8 +43,12 @@ _LA = rf"(?![{_WORD_CHARS}])"
 
 
 # -- shared gazetteer primitives ----------------------------------------------------------------
+@lru_cache(maxsize=16)
 def match_view(text: str) -> str:
-    """Folded text with ``- – — & , .`` as spaces; same length as ``nfc(text)``."""
+    """Folded text with ``- – — & , .`` as spaces; same length as ``nfc(text)``.
+
+    Memoised: the agency and locality matchers ask for the view of the same document text once
+    per task, and folding a whole document per task dominated extraction time."""
     return fold(text).translate(_VIEW_PUNCT)
 
 
@@ -211,17 +215,39 @@ class _Surface:
     entry: GazetteerEntry | None       # None: a blocker (Lào Cai …)
     written: str
     regex: re.Pattern[str]
+    anchor: str                        # the view token every match starts with ("" = unknown)
 
 
 @lru_cache(maxsize=1)
 def _surfaces() -> tuple[_Surface, ...]:
     out = []
+    def surface(entry: GazetteerEntry | None, written: str) -> _Surface:
+        first = _ANCHOR_TOKEN.findall(match_view(written))[:1]
+        return _Surface(entry, written,
+                        re.compile(_LB + phrase_regex(written, optional_va=False) + _LA),
+                        first[0] if first else "")
     for e in locality_entries():
         for written in (e.name, *e.aliases):
-            out.append(_Surface(e, written, re.compile(_LB + phrase_regex(written, optional_va=False) + _LA)))
+            out.append(surface(e, written))
     for written in _raw()["not_foreign"]:
-        out.append(_Surface(None, written, re.compile(_LB + phrase_regex(written, optional_va=False) + _LA)))
+        out.append(surface(None, written))
     return tuple(out)
+
+
+_ANCHOR_TOKEN = re.compile(rf"[{_WORD_CHARS}]+")
+
+
+def _matches_at(regex: re.Pattern[str], view: str, starts: Iterable[int]) -> Iterable[re.Match[str]]:
+    """Non-overlapping matches of ``regex`` that start at one of ``starts`` (sorted): the same
+    matches as ``regex.finditer(view)`` when every match must start at one of them."""
+    last_end = 0
+    for pos in starts:
+        if pos < last_end:
+            continue
+        m = regex.match(view, pos)
+        if m:
+            last_end = max(m.end(), pos + 1)
+            yield m
 
 
 @lru_cache(maxsize=1)
@@ -282,9 +308,16 @@ class _Hit:
 
 def _hits(text: str) -> list[_Hit]:
     view = match_view(text)
+    positions: dict[str, list[int]] = {}
+    for m in _ANCHOR_TOKEN.finditer(view):
+        positions.setdefault(m.group(), []).append(m.start())
     cands: list[tuple[int, int, _Surface]] = []
     for s in _surfaces():
-        for m in s.regex.finditer(view):
+        if not s.anchor:
+            matches: Iterable[re.Match[str]] = s.regex.finditer(view)
+        else:               # try the pattern only where its first word stands
+            matches = _matches_at(s.regex, view, positions.get(s.anchor, ()))
+        for m in matches:
             cands.append((m.start(), m.end(), s))
     # longest first; blockers take their span away from shorter names
     cands.sort(key=lambda c: (-(c[1] - c[0]), c[0]))

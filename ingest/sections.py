@@ -24,29 +24,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .text import fold as _fold_slow
-from .text import nfc
+from .text import fold, nfc
 
 __all__ = ["Outline", "Section", "fold", "join_wrapped", "parse_outline", "PATH_RE"]
 
-
-class _FoldTable(dict):
-    """``str.translate`` table computing :func:`vbgraph.ingest.text.fold` per character once."""
-
-    def __missing__(self, code: int) -> str:
-        value = _fold_slow(chr(code))
-        self[code] = value
-        return value
-
-
-_FOLD_TABLE = _FoldTable()
-
-
-def fold(text: str) -> str:
-    """:func:`vbgraph.ingest.text.fold` (same result, same 1:1 offsets), memoised per character
-    so parsing a document costs one ``str.translate``."""
-    out = nfc(text).translate(_FOLD_TABLE)
-    return out
 
 _DATA = Path(__file__).with_name("data")
 

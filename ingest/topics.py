@@ -69,9 +69,12 @@ def topic_scheme() -> TopicScheme:
     return TopicScheme(s["id"], nfc(s["pref_label"]), s["en_label"], concepts)
 
 
+_WORD_RE = re.compile(r"[a-z0-9]+")
+
+
 def _words(text: str) -> str:
     """Folded words only: punctuation and line breaks become single spaces."""
-    return " ".join(re.findall(r"[a-z0-9]+", fold(text)))
+    return " ".join(_WORD_RE.findall(fold(text)))
 
 
 @lru_cache(maxsize=1)
@@ -89,13 +92,19 @@ def _contains(hay: str, needle: str) -> bool:
     return f" {needle} " in f" {hay} "
 
 
+@lru_cache(maxsize=1)
+def _padded_matchers() -> tuple[tuple[str, tuple[str, ...], tuple[re.Pattern[str], ...]], ...]:
+    """``_matchers`` with each label as `` label `` (space-padded) for whole-word ``in`` tests."""
+    return tuple((tid, tuple(f" {lab} " for lab in labels), pats) for tid, labels, pats in _matchers())
+
+
 def tag_topics(text: str) -> tuple[str, ...]:
     """Topic ids whose labels or patterns occur in ``text`` (a task's text)."""
-    words = _words(text)
-    folded = fold(nfc(text))
+    folded = fold(text)
+    hay = " " + " ".join(_WORD_RE.findall(folded)) + " "
     out = []
-    for topic_id, labels, pats in _matchers():
-        if any(_contains(words, lab) for lab in labels) or any(p.search(folded) for p in pats):
+    for topic_id, labels, pats in _padded_matchers():
+        if any(lab in hay for lab in labels) or any(p.search(folded) for p in pats):
             out.append(topic_id)
     return tuple(out)
 
