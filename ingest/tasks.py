@@ -63,11 +63,13 @@ def _lists() -> dict:
 
 
 def _excluded(title: str) -> bool:
-    key = fold(title)
+    """A part whose title *starts* with an excluded kind ("Mục đích, yêu cầu", "Kinh phí …",
+    "Tình hình …"). Only the head counts: "… đối ngoại trong tình hình mới" is a task part."""
+    head = " ".join(re.findall(r"[a-z0-9]+", fold(title)))
     lists = _lists()
-    if any(k in key for k in lists["with_tasks"]):
+    if any(head.startswith(k) for k in lists["with_tasks"]):
         return False
-    return any(k in key for k in lists["excluded"])
+    return any(head.startswith(k) for k in lists["excluded"])
 
 
 def _is_budget(title: str) -> bool:

@@ -30,7 +30,7 @@ def seed_tasks(seed_paths, key):
 # counts and sections checked by reading each seed: mục đích/yêu cầu and kinh phí excluded
 EXPECTED = {
     "kien_giang": (40, "II.1.a", "III.10.b"),     # II: 25 lettered items, III: 15 items/bodies
-    "thua_thien_hue": (96, "II.1", "V.2"),        # II 23, III 71, V 2 (IV kinh phí skipped)
+    "thua_thien_hue": (101, "II.1", "V.2"),       # II 28 (II.5 a–đ: its title mentions "tình hình mới"), III 71, V 2 (IV kinh phí skipped)
     "khanh_hoa": (31, "II.1", "III.6.-4"),        # II 7, III 24
     "lai_chau": (30, "II.1", "IV.3"),             # one task per paragraph in the blank layout
     "hau_giang": (7, "p1", "p7"),                 # the seven "Về công tác …:" paragraphs
@@ -167,3 +167,26 @@ def test_task_properties(lines):
         assert 0 <= t.start < t.end <= len(text)
         assert PATH_RE.fullmatch(t.section)
         assert t.text and "\n" not in t.text
+
+
+@pytest.mark.parametrize("part_title, is_task_part", [
+    ("Tiếp tục đẩy mạnh công tác người Việt Nam ở nước ngoài trong tình hình mới:", True),
+    ("Đánh giá và nâng cao hiệu quả hợp tác quốc tế", False),
+    ("Tình hình thực hiện năm 2022", False),
+    ("Kinh phí thực hiện", False),
+    ("Nhiệm vụ và giải pháp", True),
+])
+def test_only_a_leading_excluded_kind_removes_a_part(part_title, is_task_part):
+    text = (
+        "KẾ HOẠCH\nCông tác đối ngoại năm 2024\n"
+        "I. MỤC ĐÍCH, YÊU CẦU\n1. Mục đích\nBảo đảm hiệu quả.\n"
+        f"II. NỘI DUNG\n1. {part_title}\n"
+        "a) Rà soát, cập nhật cơ sở dữ liệu về kiều bào của tỉnh.\n"
+        "b) Tổ chức gặp mặt kiều bào dịp Tết.\n"
+        "2. Tăng cường quản lý đoàn ra, đoàn vào\n"
+        "a) Thẩm định kế hoạch đoàn ra trước khi trình cấp có thẩm quyền.\n"
+    )
+    tasks, _ = extract_tasks(text, parse_outline(text), "doc:x", plan_title="Công tác đối ngoại năm 2024")
+    sections = {t.section for t in tasks}
+    assert "II.2.a" in sections
+    assert ({"II.1.a", "II.1.b"} <= sections) is is_task_part
