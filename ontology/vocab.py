@@ -61,6 +61,8 @@ class VB(DefinedNamespace):
     Country: URIRef
     Province: URIRef
     LocalityMention: URIRef
+    CitationRelation: URIRef   # class of the LegalBasis/Implements/Mentions individuals
+    LocalityRelation: URIRef   # class of the Partnership/LocalityMentioned individuals
     # individuals: roles of an agency in a task (org:Role instances)
     Lead: URIRef
     Cooperate: URIRef
@@ -102,6 +104,7 @@ class VB(DefinedNamespace):
     signerCapacity: URIRef
     recipient: URIRef
     ambiguous: URIRef
+    candidate: URIRef          # an ambiguous reference's candidate documents
     year: URIRef
 
 

