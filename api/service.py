@@ -272,6 +272,7 @@ class Workspace:
         files, failed = expand_paths(paths)
         hashes = graph.source_hashes()
         doc_of_source = graph.source_documents()
+        source_of_digest = {digest: src for src, digest in hashes.items()}
         added, updated, unchanged = [], [], []
         stats = WriteStats()
         indexed = 0
@@ -286,6 +287,13 @@ class Workspace:
                 continue
             if hashes.get(source) == digest:
                 unchanged.append({"id": doc_of_source.get(source, ""), "source": source})
+                continue
+            twin = source_of_digest.get(digest)
+            if twin is not None and twin != source and source not in hashes:
+                # the same bytes are already in the store under another name (a copy, a
+                # re-upload): one document, not two
+                unchanged.append({"id": doc_of_source.get(twin, ""), "source": source,
+                                  "duplicate_of": twin})
                 continue
             try:
                 doc = extract_file(path)

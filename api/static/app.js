@@ -1,7 +1,7 @@
 /* vbgraph explorer — plain JS, no build step, works offline.
  *
  * Safety rule: every piece of data reaches the page through textContent / createTextNode /
- * setAttribute on safe attributes. Never innerHTML with data (a document may contain HTML or
+ * setAttribute on safe attributes. Never assigns markup strings built from data (a document may contain HTML or
  * scripts; they must show as text, never run).
  */
 "use strict";

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-TOKEN = "test-token-Đối-ngoại-✓"
+TOKEN = "test-token-doi-ngoai-7f3a"  # HTTP headers carry latin-1: tokens are ASCII
 
 
 def _build_seed_data_dir(base: Path, seeds: dict[str, Path]) -> Path:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from vbgraph.ingest.text import fold
 
-TOKEN = "test-token-Đối-ngoại-✓"
+TOKEN = "test-token-doi-ngoai-7f3a"  # HTTP headers carry latin-1: tokens are ASCII
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 # A plan imitating another province's phrasing (not a seed): it cites 272-QĐ/TW and 38-CT/TW.
