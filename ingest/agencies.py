@@ -42,30 +42,31 @@ line-break-insensitive, see :func:`vbgraph.ingest.localities.match_view`) and be
 from __future__ import annotations
 
 
+import bisect
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from ..ontology.records import Agency
-from .localities import (
-    Province, foreign_name_regex, match_view, phrase_regex, province_by_name,
-    province_name_regex, slugify,
-)
-from .text import nfc
+from .gazetteer import LA, LB, DisjointSpans, PhraseIndex, WordStartRegex, match_view, phrase_regex, phrase_sequences
+from .localities import foreign_name_regex, province_name_regex
+from .provinces import Province, province_by_name
+from .text import nfc, slugify
 
 __all__ = [
-    "AgencyKind", "AgencyKindScheme", "AgencyMention", "agency_heading", "agency_kind_scheme",
-    "find_agencies", "issuer_agency", "make_agency", "roles_for_task",
+    "AgencyKind", "AgencyKindScheme", "AgencyMention", "DocumentAgencies", "agency_heading",
+    "agency_kind_scheme", "document_agencies", "find_agencies", "issuer_agency", "make_agency", "roles_for_task",
 ]
 
 _ROOT = Path(__file__).resolve().parent
 _KINDS_FILE = _ROOT.parent / "ontology" / "data" / "agency_kinds.json"
 _DATA_FILE = _ROOT / "data" / "agencies.json"
-_LB = r"(?<![a-z0-9/])"
-_LA = r"(?![a-z0-9])"
+_LB = LB
+_LA = LA
+_GUARD = "a-z0-9/"          # what _LB excludes before a match
 
 
 # -- the SKOS scheme ----------------------------------------------------------------------------
@@ -165,8 +166,8 @@ class _Pattern:
     regex: re.Pattern[str]
     city_variant: bool      # matched "… thành phố" in place of "… tỉnh"
     capital: bool           # written capitalised: the text must be too ("Bộ Y tế", not "cán bộ y tế")
-    anchors: frozenset[str] | None = None   # a match starts with one of these view tokens;
-                                            # None: unknown (hand-written regex), always run
+    sequences: frozenset[tuple[str, ...]] | None = None   # the token sequences it matches;
+                                                           # None: hand-written regex
 
 
 def _variants(surface: str) -> list[tuple[str, bool]]:
@@ -181,51 +182,6 @@ def _variants(surface: str) -> list[tuple[str, bool]]:
     return out
 
 
-_TOKEN = re.compile(r"[a-z0-9]+")
-
-
-def _phrase_anchors(phrase: str, syn: dict[tuple[str, ...], list[str]]) -> set[str]:
-    """View tokens a match of ``phrase_regex(phrase, syn)`` can start with: the phrase's first
-    token, and the first token of every synonym that can stand for the phrase's opening words."""
-    tokens = _TOKEN.findall(match_view(phrase))
-    if not tokens:
-        return set()
-    out = {tokens[0]}
-    for key, alternatives in syn.items():
-        if tuple(tokens[:len(key)]) == key:
-            for alt in alternatives:
-                out.update(_TOKEN.findall(match_view(alt))[:1])
-    return out
-
-
-def token_positions(view: str) -> dict[str, list[int]]:
-    """Start offsets of every ``[a-z0-9]+`` token of a match view, by token: gazetteer
-    patterns are tried only where one of their opening words stands, instead of scanning the
-    whole document once per pattern."""
-    out: dict[str, list[int]] = {}
-    for m in _TOKEN.finditer(view):
-        out.setdefault(m.group(), []).append(m.start())
-    return out
-
-
-def _finditer_at(regex: re.Pattern[str], view: str, anchors: frozenset[str] | None,
-                 positions: dict[str, list[int]]) -> Iterator[re.Match[str]]:
-    """``regex.finditer(view)`` restricted to the offsets where an anchor token starts
-    (same matches: every match of the pattern starts with one of its anchors)."""
-    if anchors is None:
-        yield from regex.finditer(view)
-        return
-    starts = sorted({p for a in anchors for p in positions.get(a, ())})
-    last_end = 0
-    for pos in starts:
-        if pos < last_end:
-            continue            # finditer does not report matches overlapping the previous one
-        m = regex.match(view, pos)
-        if m:
-            last_end = max(m.end(), pos + 1)
-            yield m
-
-
 @lru_cache(maxsize=1)
 def _patterns() -> tuple[_Pattern, ...]:
     data = _data()
@@ -236,25 +192,33 @@ def _patterns() -> tuple[_Pattern, ...]:
             continue
         surfaces = [kind.pref_label, *kind.alt_labels, *data["surfaces"].get(kind.id, ())]
         groups: dict[tuple[bool, bool], list[str]] = {}
-        anchors: dict[tuple[bool, bool], set[str] | None] = {}
+        sequences: dict[tuple[bool, bool], set[tuple[str, ...]] | None] = {}
         for s in surfaces:
             for v, is_city in _variants(nfc(s)):
                 key = (is_city, v[:1].isupper())
                 groups.setdefault(key, []).append(phrase_regex(v, syn))
-                group_anchors = anchors.setdefault(key, set())
-                if group_anchors is not None:
-                    group_anchors |= _phrase_anchors(v, syn)
+                group_seqs = sequences.setdefault(key, set())
+                if group_seqs is not None:
+                    group_seqs |= phrase_sequences(v, syn)
         raw_regexes = data["regex"].get(kind.id, ())
         if raw_regexes:
             groups.setdefault((False, False), []).extend(r.replace(" ", r"\s+") for r in raw_regexes)
-            anchors[(False, False)] = None
+            sequences[(False, False)] = None
         for (is_city, capital), group in groups.items():
             if group:
                 alts = sorted(set(group), key=len, reverse=True)
-                found = anchors.get((is_city, capital))
+                found = sequences.get((is_city, capital))
                 out.append(_Pattern(kind.id, re.compile(_LB + "(?:" + "|".join(alts) + ")" + _LA),
-                                    is_city, capital, frozenset(found) if found else None))
+                                    is_city, capital, frozenset(found) if found is not None else None))
     return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def pattern_index() -> PhraseIndex:
+    """Every agency pattern, then the district-unit regex, in one
+    :class:`~vbgraph.ingest.gazetteer.PhraseIndex`."""
+    return PhraseIndex([(p.regex, p.sequences) for p in _patterns()]
+                       + [(_district_regex(), None)])      # last: named district units
 
 
 @lru_cache(maxsize=1)
@@ -303,37 +267,41 @@ def _candidates(text: str, view: str, home: Province | None) -> list[_Cand]:
     foreign = foreign_name_regex()
     needs_name = set(_data()["requires_province_name"])
     out: list[_Cand] = []
-    positions = token_positions(view)
-    for pat in _patterns():
+    patterns = _patterns()
+    districts: list[re.Match[str]] = []
+    for index, m in pattern_index().matches(view):
+        if index == len(patterns):
+            districts.append(m)
+            continue
+        pat = patterns[index]
         kind = kinds[pat.kind]
-        for m in _finditer_at(pat.regex, view, pat.anchors, positions):
-            s, e = m.start(), m.end()
-            if pat.capital and not text[s].isupper():
+        s, e = m.start(), m.end()
+        if pat.capital and not text[s].isupper():
+            continue
+        if not _guard_ok(pat.kind, text, view, s, e) or _inside_code(text, s, e):
+            continue
+        if foreign.match(view, e):
+            continue                               # a foreign body (… tỉnh Salavan)
+        prov, explicit = home, False
+        if kind.scope in ("province", "collective"):
+            q = pq.match(view, e)
+            if (q and text[q.start("pname") if q.group("pname") else q.start("bname")].isupper()
+                    and not re.search(r"\n\s*\n", text[e:q.end()])):
+                name = q.group("pname") or q.group("bname")
+                prov, explicit, e = province_by_name(name), True, q.end()
+                prefix = q.group("prefix") or ""
+                if prov is not None and not prov.is_city and (pat.city_variant or prefix.startswith(("thanh", "tp"))):
+                    continue                       # "UBND thành phố Lạng Sơn" is the city, not the province
+            elif pat.kind in needs_name:
                 continue
-            if not _guard_ok(pat.kind, text, view, s, e) or _inside_code(text, s, e):
+            elif pat.city_variant and not (home and home.is_city):
                 continue
-            if foreign.match(view, e):
-                continue                               # a foreign body (… tỉnh Salavan)
-            prov, explicit = home, False
-            if kind.scope in ("province", "collective"):
-                q = pq.match(view, e)
-                if (q and text[q.start("pname") if q.group("pname") else q.start("bname")].isupper()
-                        and not re.search(r"\n\s*\n", text[e:q.end()])):
-                    name = q.group("pname") or q.group("bname")
-                    prov, explicit, e = province_by_name(name), True, q.end()
-                    prefix = q.group("prefix") or ""
-                    if prov is not None and not prov.is_city and (pat.city_variant or prefix.startswith(("thanh", "tp"))):
-                        continue                       # "UBND thành phố Lạng Sơn" is the city, not the province
-                elif pat.kind in needs_name:
-                    continue
-                elif pat.city_variant and not (home and home.is_city):
-                    continue
-                else:
-                    t = re.match(r"\s+(?:tinh|thanh\s+pho)" + _LA, view[e:e + 12])
-                    if t and kind.scope == "province" and not view[s:e].endswith("tinh"):
-                        e += t.end()
-            out.append(_Cand(s, e, pat.kind, prov, None, explicit))
-    for m in _district_regex().finditer(view):
+            else:
+                t = re.match(r"\s+(?:tinh|thanh\s+pho)" + _LA, view[e:e + 12])
+                if t and kind.scope == "province" and not view[s:e].endswith("tinh"):
+                    e += t.end()
+        out.append(_Cand(s, e, pat.kind, prov, None, explicit))
+    for m in districts:        # _district_regex().finditer(view)
         words: list[str] = []
         pos = m.end() - 1
         while len(words) < 4:
@@ -368,16 +336,34 @@ def _end_of_words(text: str, pos: int, n: int) -> int:
     return pos
 
 
-@lru_cache(maxsize=16)
-def _all_mentions(text: str, province: str | None) -> tuple[AgencyMention, ...]:
-    view = match_view(text)
+@dataclass(frozen=True, slots=True)
+class DocumentAgencies:
+    """Every agency mention of one document, found once (:func:`document_agencies`), with
+    the document's match view: the per-task role rules slice it instead of searching again."""
+
+    text: str
+    view: str
+    province: str | None
+    mentions: tuple[AgencyMention, ...]
+    starts: tuple[int, ...]
+
+    def between(self, start: int, end: int) -> list[AgencyMention]:
+        """The mentions inside ``[start, end)``, in order."""
+        i = bisect.bisect_left(self.starts, start)
+        j = bisect.bisect_left(self.starts, end, i)
+        return [m for m in self.mentions[i:j] if m.end <= end]
+
+
+def _all_mentions(text: str, view: str, province: str | None) -> tuple[AgencyMention, ...]:
     home = _resolve_province(province)
     cands = _candidates(text, view, home)
     cands.sort(key=lambda c: (-(c.end - c.start), c.start, c.kind == "ubnd-cap-huyen"))
     taken: list[_Cand] = []
+    spans = DisjointSpans()
     for c in cands:
-        if any(c.start < t.end and t.start < c.end for t in taken):
+        if spans.overlaps(c.start, c.end):
             continue
+        spans.add(c.start, c.end)
         taken.append(c)
     taken.sort(key=lambda c: c.start)
     out: list[AgencyMention] = []
@@ -390,12 +376,19 @@ def _all_mentions(text: str, province: str | None) -> tuple[AgencyMention, ...]:
     return tuple(out)
 
 
+def document_agencies(text: str, province: str | None, *, view: str | None = None) -> DocumentAgencies:
+    """Every agency named in ``text`` (a whole NFC document), for :func:`roles_for_task`."""
+    view = match_view(text) if view is None else view
+    mentions = _all_mentions(text, view, province)
+    return DocumentAgencies(text, view, province, mentions, tuple(m.start for m in mentions))
+
+
 def find_agencies(text: str, province: str | None, start: int = 0,
                   end: int | None = None) -> list[AgencyMention]:
     """Every agency named in ``text[start:end]`` (offsets into the whole NFC ``text``), in
     order. ``province`` is the plan's province, used for provincial bodies named without one."""
     end = len(text) if end is None else end
-    return [m for m in _all_mentions(text, province) if m.start >= start and m.end <= end]
+    return document_agencies(text, province).between(start, end)
 
 
 # -- headings and issuers ----------------------------------------------------------------------
@@ -432,16 +425,17 @@ def issuer_agency(issuer: str, province: str | None) -> Agency | None:
 
 # -- roles --------------------------------------------------------------------------------------
 @lru_cache(maxsize=1)
-def _cue_regexes() -> dict[str, re.Pattern[str]]:
+def _cue_regexes() -> dict[str, WordStartRegex]:
     cues = _data()["role_cues"]
-    return {role: re.compile(_LB + "(?:" + "|".join(c.replace(" ", r"\s+") for c in items) + ")" + _LA)
+    return {role: WordStartRegex("(?:" + "|".join(c.replace(" ", r"\s+") for c in items) + ")" + _LA,
+                                 _GUARD)
             for role, items in cues.items()}
 
 
 @lru_cache(maxsize=1)
-def _stop_regex() -> re.Pattern[str]:
+def _stop_regex() -> WordStartRegex:
     stops = sorted(_data()["partner_list_stops"], key=len, reverse=True)
-    return re.compile(_LB + "(?:" + "|".join(s.replace(" ", r"\s+") for s in stops) + ")" + _LA)
+    return WordStartRegex("(?:" + "|".join(s.replace(" ", r"\s+") for s in stops) + ")" + _LA, _GUARD)
 
 
 _CLAUSE_BREAK = re.compile(r"[.;:!?](?=\s)|\n(?=\s*(?:[-+•]\s|[a-zđ]\)\s|\d+\.\s))")
@@ -464,6 +458,45 @@ def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
         pos = m.end()
     out.append((pos, end))
     return out
+
+
+def _cue(role: str, m: re.Match[str], view: str, c0: int, c1: int) -> _Cue | None:
+    if role == "request" and _ITEM_MARK.sub("", view[c0:m.start()], count=1).strip():
+        return None        # "đề nghị"/"giao" counts only at the opening of its clause
+    return _Cue(role, m.start(), m.end(), c0, c1)
+
+
+def _find_cues(text: str, view: str, start: int, end: int) -> list[_Cue]:
+    """Role cues of ``text[start:end]``, each within its clause, in order.
+
+    One scan per role over the task; only when a cue runs across a clause break is each
+    clause scanned on its own (the cues a clause-by-clause scan finds, in the same order)."""
+    cue_rx = _cue_regexes()
+    clauses = _clauses(text, start, end)
+    clause_starts = [c0 for c0, _ in clauses]
+    cues: list[_Cue] = []
+    crossed = False
+    for role, rx in cue_rx.items():
+        for m in rx.finditer(view, start, end):
+            c0, c1 = clauses[bisect.bisect_right(clause_starts, m.start()) - 1]
+            if m.end() > c1:
+                crossed = True
+                break
+            cue = _cue(role, m, view, c0, c1)
+            if cue is not None:
+                cues.append(cue)
+        if crossed:
+            break
+    if crossed:
+        cues = []
+        for c0, c1 in clauses:
+            for role, rx in cue_rx.items():
+                for m in rx.finditer(view, c0, c1):
+                    cue = _cue(role, m, view, c0, c1)
+                    if cue is not None:
+                        cues.append(cue)
+    cues.sort(key=lambda c: c.start)
+    return cues
 
 
 def _subject(view: str, mentions: list[AgencyMention], cue: _Cue,
@@ -517,22 +550,17 @@ def _eligible_lead(kind_id: str) -> bool:
 
 
 def roles_for_task(text: str, start: int, end: int, province: str | None,
-                   heading: Agency | None) -> tuple[tuple[Agency, ...], tuple[Agency, ...]]:
+                   heading: Agency | None, *, document: DocumentAgencies | None = None,
+                   ) -> tuple[tuple[Agency, ...], tuple[Agency, ...]]:
     """``(lead, cooperate)`` for the task ``text[start:end]``; ``heading`` is the agency of the
-    assignment block the task sits in (None outside blocks). See the module doc for the rules."""
-    view = match_view(text)
-    mentions = find_agencies(text, province, start, end)
-    cue_rx = _cue_regexes()
-    cues: list[_Cue] = []
-    for c0, c1 in _clauses(text, start, end):
-        for role, rx in cue_rx.items():
-            for m in rx.finditer(view, c0, c1):
-                if role == "request":
-                    pre = _ITEM_MARK.sub("", view[c0:m.start()], count=1)
-                    if pre.strip():
-                        continue
-                cues.append(_Cue(role, m.start(), m.end(), c0, c1))
-    cues.sort(key=lambda c: c.start)
+    assignment block the task sits in (None outside blocks). See the module doc for the rules.
+    ``document``: :func:`document_agencies` of ``text`` and ``province``, found once per
+    document by the caller (else found here)."""
+    if document is None or document.text is not text or document.province != province:
+        document = document_agencies(text, province)
+    view = document.view
+    mentions = document.between(start, end)
+    cues = _find_cues(text, view, start, end)
     # a cue inside an agency name is no cue ("Ban Quản lý …", "… cơ quan thường trực …" names)
     cues = [c for c in cues if not any(m.start <= c.start < m.end for m in mentions)]
     # drop a shorter cue overlapping a longer one ("là cơ quan đầu mối" / "cơ quan đầu mối")

@@ -3,12 +3,13 @@
 Fields the text does not state stay ``None`` and are named in ``missing``; partial facts (a
 draft's ``ngày tháng 12 năm 2022``) go to ``warnings``, never into a field. A news article
 *about* a plan (``UBND tỉnh X đã ban hành Kế hoạch số …``) yields the plan's metadata from its
-prose, with a warning that the text is a report. Pure functions; the data tables are in
-``ingest/data/header.json`` and ``ingest/data/header_provinces.json``.
+prose, with a warning that the text is a report. Pure functions; the data tables are
+``ingest/data/header.json`` (issuing bodies, signature words), the document types of
+``ingest/data/doc_types.json`` (shared with citations) and the province table
+(``ingest/provinces.py``).
 """
 from __future__ import annotations
 
-import datetime as _dt
 import hashlib
 import json
 import re
@@ -17,13 +18,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..ontology.records import DocumentMeta
-from .sections import Outline, fold, parse_outline
-from .text import nfc
-
-
-def match_key(text: str) -> str:
-    """``vbgraph.ingest.text.match_key`` on the memoised :func:`fold`."""
-    return " ".join(fold(text).split())
+from .citations.dates import to_iso
+from .citations.tables import tables as citation_tables
+from .provinces import Province, province_keys
+from .sections import Outline, parse_outline
+from .text import fold, match_key, nfc
 
 __all__ = ["Header", "find_province", "parse_header", "source_id", "to_meta"]
 
@@ -70,21 +69,18 @@ def source_id(sha256: str) -> str:
 @lru_cache(maxsize=1)
 def _tables() -> dict:
     data = json.loads((_DATA / "header.json").read_text(encoding="utf-8"))
-    prov = json.loads((_DATA / "header_provinces.json").read_text(encoding="utf-8"))
-    names = {match_key(p["name"]): p for p in prov["provinces"]}
-    for alias, target in prov["aliases"].items():
-        names.setdefault(match_key(alias), names[match_key(target)])
+    names = province_keys(place=True)
     keys = sorted(names, key=len, reverse=True)
     alt = "|".join(re.escape(k).replace(r"\ ", r"\s+").replace(r"\-", r"\s*-\s*") for k in keys)
-    types = data["document_types"]
-    type_by_key = {match_key(t["name"]): t["name"] for t in types}
-    type_by_code = {fold(c): t["name"] for t in types for c in t["codes"]}
+    # one name per document type (its first), as a header line writes it: "KẾ HOẠCH"
+    type_by_key: dict[str, str] = {}
+    for t in citation_tables().types:
+        type_by_key.setdefault(match_key(t.name), t.name)
     return {
         "provinces": names,
         "province_re": re.compile(rf"(?<![a-z])(?:(tinh|thanh\s+pho|tp\.?)\s+)?({alt})(?![a-z])"),
         "province_unit_re": re.compile(rf"(?<![a-z])(tinh|thanh\s+pho|tp\.?)\s+({alt})(?![a-z])"),
         "types": type_by_key,
-        "type_codes": type_by_code,
         "type_re": re.compile(r"(?<![a-z])(" + "|".join(
             re.escape(k).replace(r"\ ", r"\s+") for k in sorted(type_by_key, key=len, reverse=True)
         ) + r")(?![a-z])"),
@@ -93,7 +89,7 @@ def _tables() -> dict:
     }
 
 
-def _province(key: str) -> dict | None:
+def _province(key: str) -> Province | None:
     return _tables()["provinces"].get(" ".join(key.replace("-", " - ").split()))
 
 
@@ -106,14 +102,14 @@ def find_province(text: str, *, need_unit: bool = True) -> tuple[str, int, int] 
         p = _province(" ".join(m.group(2).split()))
         if p is not None:
             if not need_unit or m.group(1) is None or _unit_ok(m.group(1), p):
-                return p["name"], m.start(2), m.end(2)
+                return p.name, m.start(2), m.end(2)
     return None
 
 
-def _unit_ok(unit: str, province: dict) -> bool:
+def _unit_ok(unit: str, province: Province) -> bool:
     unit = " ".join(unit.split())
     is_city = unit.startswith(("thanh", "tp"))
-    return is_city == (province["unit"] == "thành phố")
+    return is_city == province.is_city
 
 
 # -- small parsers ----------------------------------------------------------------------
@@ -122,7 +118,6 @@ _NUMBER_RE = re.compile(r"(?m)^[ \t\u00a0|]*so\s*:?[ \t\u00a0]*([0-9][0-9A-Za-z�
 _DATE_RE = re.compile(
     r"ngay[ \t\u00a0]*(\d{1,2})?[ \t\u00a0]*(?:thang|/)[ \t\u00a0]*(\d{1,2})?[ \t\u00a0]*"
     r"(?:nam|/)[ \t\u00a0]*(\d{4})")
-_DATE_SHORT_RE = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})")
 
 
 def _iso(day: str | None, month: str | None, year: str | None) -> tuple[str | None, str | None]:
@@ -131,10 +126,8 @@ def _iso(day: str | None, month: str | None, year: str | None) -> tuple[str | No
         return None, None
     y = int(year)
     if day and month:
-        try:
-            return _dt.date(y, int(month), int(day)).isoformat(), None
-        except ValueError:
-            return None, f"{y:04d}"
+        iso = to_iso(int(day), int(month), y)
+        return (iso, None) if iso else (None, f"{y:04d}")
     if month and 1 <= int(month) <= 12:
         return None, f"{y:04d}-{int(month):02d}"
     return None, f"{y:04d}"
@@ -144,7 +137,8 @@ def _symbol_type(symbol: str | None) -> str | None:
     if not symbol:
         return None
     code = symbol.lstrip("/").split("-")[0].split("/")[0]
-    return _tables()["type_codes"].get(fold(code))
+    dtype = citation_tables().doc_type(code, "state") if code else None
+    return dtype.name if dtype is not None else None
 
 
 def _upper(s: str) -> bool:
@@ -163,7 +157,7 @@ def _proper_case_issuer(upper_text: str, province: str | None) -> str:
             found = find_province(rest) if rest else None
             if found:
                 p = _province(match_key(found[0]))
-                return f"{body['name']} {p['unit'] if p else 'tỉnh'} {found[0]}"
+                return f"{body['name']} {p.prefix if p else 'tỉnh'} {found[0]}"
             if not rest:
                 return body["name"]
             break
@@ -331,7 +325,7 @@ def _from_abbrev(issuer_folded_span: str) -> str:
         body = "Tỉnh ủy"
     if found:
         p = _province(match_key(found[0]))
-        return f"{body} {p['unit'] if p else 'tỉnh'} {found[0]}"
+        return f"{body} {p.prefix if p else 'tỉnh'} {found[0]}"
     return body
 
 
@@ -434,7 +428,7 @@ def parse_header(text: str, outline: Outline | None = None) -> Header:
                     None)
         if body is not None:
             p = _province(match_key(province)) if province else None
-            issuer = f"{body['name']} {p['unit']} {province}" if p else body["name"]
+            issuer = f"{body['name']} {p.prefix} {province}" if p else body["name"]
             warnings.append("issuer taken from the signature block "
                             f"({capacity.split(' / ')[0]}) and the province")
     recipients = _recipients(text, folded, outline.body_start if outline.flat else 0)

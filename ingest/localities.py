@@ -1,8 +1,8 @@
-"""Provinces of Viet Nam, foreign countries/localities and Vietnamese places a plan names.
+"""Foreign countries/localities and Vietnamese places a plan names.
 
-Data: ``ingest/data/provinces.json`` (the 63 provinces, pre-2025) and
-``ingest/data/localities.json`` (countries, foreign localities with their country, Vietnamese
-places of activity, partnership cues).
+Data: the province table (``ingest/provinces.py``) and ``ingest/data/localities.json``
+(countries, foreign localities with their country, Vietnamese places of activity, partnership
+cues). The gazetteer is matched in one scan (:class:`~vbgraph.ingest.gazetteer.PhraseIndex`).
 
 Matching works on a *view* of the text (:func:`match_view`): :func:`~vbgraph.ingest.text.fold`
 (lower case, no diacritics, 1:1 with the NFC text) with ``- – — & , .`` turned into spaces, so
@@ -19,6 +19,7 @@ record keeps the first mention supporting its relation. Vietnamese places are al
 """
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -28,7 +29,11 @@ from pathlib import Path
 
 from ..ontology.records import Locality
 from ..ontology.vocab import LocalityKind, LocalityRelation
-from .text import canonical_tones, fold, nfc
+from .gazetteer import (
+    LA, LB, DisjointSpans, PhraseIndex, match_view, phrase_regex, phrase_sequences, trie_regex,
+)
+from .provinces import Province, load_provinces, province_by_name, province_id
+from .text import canonical_tones, nfc, slugify
 
 __all__ = [
     "GazetteerEntry", "Province", "find_localities", "load_provinces", "locality_entries",
@@ -36,138 +41,28 @@ __all__ = [
 ]
 
 DATA = Path(__file__).parent / "data"
-_VIEW_PUNCT = str.maketrans({c: " " for c in "-–—&,.‐‑"})
-_WORD_CHARS = "a-z0-9"
-_LB = rf"(?<![{_WORD_CHARS}/])"
-_LA = rf"(?![{_WORD_CHARS}])"
-
-
-# -- shared gazetteer primitives ----------------------------------------------------------------
-@lru_cache(maxsize=16)
-def match_view(text: str) -> str:
-    """Folded text with ``- – — & , .`` as spaces; same length as ``nfc(text)``.
-
-    Memoised: the agency and locality matchers ask for the view of the same document text once
-    per task, and folding a whole document per task dominated extraction time."""
-    return fold(text).translate(_VIEW_PUNCT)
-
-
-def slugify(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
-
-
-def _view_tokens(phrase: str) -> list[str]:
-    return match_view(phrase).split()
-
-
-def phrase_regex(phrase: str, synonyms: dict[tuple[str, ...], list[str]] | None = None,
-                 optional_va: bool = True) -> str:
-    """Regex (on the match view) for a written phrase: words joined by whitespace runs,
-    ``và`` optional, synonym phrases (``ủy ban nhân dân`` → ``ubnd``) as alternatives."""
-    tokens = _view_tokens(phrase)
-    parts: list[str] = []
-    i = 0
-    keys = sorted(synonyms or {}, key=len, reverse=True)
-    while i < len(tokens):
-        for key in keys:
-            if tuple(tokens[i:i + len(key)]) == key:
-                alts = [phrase_regex(" ".join(key), None, optional_va)]
-                alts += [phrase_regex(a, None, optional_va) for a in (synonyms or {})[key]]
-                alts.sort(key=len, reverse=True)
-                parts.append("(?:" + "|".join(alts) + ")")
-                i += len(key)
-                break
-        else:
-            tok = tokens[i]
-            if tok == "va" and optional_va and 0 < i < len(tokens) - 1:
-                parts.append("(?:va\\s+)?")
-                i += 1
-                continue
-            parts.append(re.escape(tok))
-            i += 1
-    out = ""
-    for k, part in enumerate(parts):
-        if k and not out.endswith("?"):
-            out += r"\s+"
-        out += part
-    return out
+_LB = LB
+_LA = LA
 
 
 def words_with_case(original: str) -> list[str]:
     return re.findall(r"[^\W\d_]+", original)
 
 
-# -- provinces ----------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Province:
-    slug: str            # "kien-giang"  -> id "province:kien-giang"
-    name: str            # "Kiên Giang"
-    prefix: str          # "tỉnh" | "thành phố"
-    aliases: tuple[str, ...] = ()
-    bare_name: bool = True   # the name alone (without its prefix) names the province
-
-    @property
-    def id(self) -> str:
-        return f"province:{self.slug}"
-
-    @property
-    def is_city(self) -> bool:
-        return self.prefix == "thành phố"
-
-    @property
-    def full_name(self) -> str:
-        return f"{self.prefix} {self.name}"
-
-
-@lru_cache(maxsize=1)
-def load_provinces() -> tuple[Province, ...]:
-    raw = json.loads((DATA / "provinces.json").read_text(encoding="utf-8"))
-    return tuple(Province(p["slug"], nfc(p["name"]), p["prefix"], tuple(map(nfc, p["aliases"])),
-                          p.get("bare_name", True)) for p in raw["provinces"])
-
-
-@lru_cache(maxsize=1)
-def _province_keys() -> dict[str, Province]:
-    keys: dict[str, Province] = {}
-    for p in load_provinces():
-        for name in (p.name, *p.aliases):
-            keys[" ".join(_view_tokens(name))] = p
-    return keys
-
-
-_PREFIX = re.compile(r"^\s*(?:tinh|thanh pho|tp)\s+")
-
-
-def province_by_name(name: str | None) -> Province | None:
-    """``Kiên Giang``, ``tỉnh Kiên Giang``, ``Khánh Hoà``, ``thua thien hue``, ``TP. Đà Nẵng``,
-    ``kien-giang`` → the province; anything else → None."""
-    if not name:
-        return None
-    key = " ".join(_view_tokens(_PREFIX.sub("", match_view(name))))
-    hit = _province_keys().get(key)
-    if hit is None:
-        for p in load_provinces():
-            if p.slug == name.strip():
-                return p
-    return hit
-
-
-def province_id(name: str | None) -> str | None:
-    p = province_by_name(name)
-    return p.id if p else None
-
-
+# -- provinces (one table: ``ingest/provinces.py``) ---------------------------------------------
 @lru_cache(maxsize=1)
 def province_name_regex() -> re.Pattern[str]:
     """``(?P<prefix>…)? (?P<name>…)`` right after an agency name (on the view)."""
-    bare, prefixed = [], []
+    bare: set[tuple[str, ...]] = set()
+    prefixed: set[tuple[str, ...]] = set()
     for p in load_provinces():
         for name in (p.name, *p.aliases):
-            rx = phrase_regex(name, optional_va=False)
-            (bare if p.bare_name else prefixed).append(rx)
-            prefixed.append(rx)
-    alt_b = "|".join(sorted(set(bare), key=len, reverse=True))
-    alt_p = "|".join(sorted(set(prefixed), key=len, reverse=True))
+            seqs = phrase_sequences(name, optional_va=False)
+            if p.bare_name:
+                bare |= seqs
+            prefixed |= seqs
+    # one trie per group: the longest name that fits (as the longest-first alternation did)
+    alt_b, alt_p = trie_regex(bare, end=""), trie_regex(prefixed, end="")
     return re.compile(rf"\s+(?:(?P<prefix>tinh|thanh\s+pho|tp)\s+(?P<pname>{alt_p})|(?P<bname>{alt_b})){_LA}")
 
 
@@ -215,49 +110,37 @@ class _Surface:
     entry: GazetteerEntry | None       # None: a blocker (Lào Cai …)
     written: str
     regex: re.Pattern[str]
-    anchor: str                        # the view token every match starts with ("" = unknown)
 
 
 @lru_cache(maxsize=1)
 def _surfaces() -> tuple[_Surface, ...]:
     out = []
-    def surface(entry: GazetteerEntry | None, written: str) -> _Surface:
-        first = _ANCHOR_TOKEN.findall(match_view(written))[:1]
-        return _Surface(entry, written,
-                        re.compile(_LB + phrase_regex(written, optional_va=False) + _LA),
-                        first[0] if first else "")
     for e in locality_entries():
         for written in (e.name, *e.aliases):
-            out.append(surface(e, written))
+            out.append(_Surface(e, written, _surface_regex(written)))
     for written in _raw()["not_foreign"]:
-        out.append(surface(None, written))
+        out.append(_Surface(None, written, _surface_regex(written)))
     return tuple(out)
 
 
-_ANCHOR_TOKEN = re.compile(rf"[{_WORD_CHARS}]+")
+def _surface_regex(written: str) -> re.Pattern[str]:
+    return re.compile(_LB + phrase_regex(written, optional_va=False) + _LA)
 
 
-def _matches_at(regex: re.Pattern[str], view: str, starts: Iterable[int]) -> Iterable[re.Match[str]]:
-    """Non-overlapping matches of ``regex`` that start at one of ``starts`` (sorted): the same
-    matches as ``regex.finditer(view)`` when every match must start at one of them."""
-    last_end = 0
-    for pos in starts:
-        if pos < last_end:
-            continue
-        m = regex.match(view, pos)
-        if m:
-            last_end = max(m.end(), pos + 1)
-            yield m
+@lru_cache(maxsize=1)
+def surface_index() -> PhraseIndex:
+    """Every surface of the gazetteer (and the blockers) in one :class:`PhraseIndex`."""
+    return PhraseIndex([(s.regex, phrase_sequences(s.written, optional_va=False))
+                        for s in _surfaces()])
 
 
 @lru_cache(maxsize=1)
 def foreign_name_regex() -> re.Pattern[str]:
     """Names of foreign countries/localities (view regex), to tell ``Bộ Chỉ huy Quân sự tỉnh
     Salavan`` from a Vietnamese agency."""
-    alts = sorted({phrase_regex(w, optional_va=False) for e in locality_entries()
-                   if e.kind is not LocalityKind.VIETNAMESE_PLACE
-                   for w in (e.name, *e.aliases)}, key=len, reverse=True)
-    return re.compile(rf"\s+(?:(?:tinh|thanh\s+pho|tp|nuoc|cua)\s+)?\(?\s*(?:{'|'.join(alts)}){_LA}")
+    names = trie_regex(seq for e in locality_entries() if e.kind is not LocalityKind.VIETNAMESE_PLACE
+                       for w in (e.name, *e.aliases) for seq in phrase_sequences(w, optional_va=False))
+    return re.compile(rf"\s+(?:(?:tinh|thanh\s+pho|tp|nuoc|cua)\s+)?\(?\s*{names}")
 
 
 def _case_ok(written: str, original: str) -> bool:
@@ -306,29 +189,22 @@ class _Hit:
     end: int
 
 
-def _hits(text: str) -> list[_Hit]:
-    view = match_view(text)
-    positions: dict[str, list[int]] = {}
-    for m in _ANCHOR_TOKEN.finditer(view):
-        positions.setdefault(m.group(), []).append(m.start())
+def _hits(text: str, view: str | None = None) -> list[_Hit]:
+    view = match_view(text) if view is None else view
     cands: list[tuple[int, int, _Surface]] = []
-    for s in _surfaces():
-        if not s.anchor:
-            matches: Iterable[re.Match[str]] = s.regex.finditer(view)
-        else:               # try the pattern only where its first word stands
-            matches = _matches_at(s.regex, view, positions.get(s.anchor, ()))
-        for m in matches:
-            cands.append((m.start(), m.end(), s))
+    surfaces = _surfaces()
+    for index, m in surface_index().matches(view):
+        cands.append((m.start(), m.end(), surfaces[index]))
     # longest first; blockers take their span away from shorter names
     cands.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
-    taken: list[tuple[int, int]] = []
+    taken = DisjointSpans()
     out: list[_Hit] = []
     for start, end, s in cands:
-        if any(start < e and s_ < end for s_, e in taken):
+        if taken.overlaps(start, end):
             continue
         if not _guards_ok(s, text, view, start, end):
             continue
-        taken.append((start, end))
+        taken.add(start, end)
         if s.entry is not None:
             out.append(_Hit(s.entry, start, end))
     out.sort(key=lambda h: h.start)
@@ -339,12 +215,29 @@ _SENTENCE_END = re.compile(r"[.!?](?=\s)|\n\s*\n|\n(?=\s*(?:[a-zđ]\)|\d+\.\s|[-
 _CLAUSE_END = re.compile(r";")
 
 
-def _bounds(pattern: re.Pattern[str], text: str, pos: int) -> tuple[int, int]:
-    start = 0
-    for m in pattern.finditer(text, 0, pos):
-        start = m.end()
-    m = pattern.search(text, pos)
-    return start, (m.start() if m else len(text))
+class _Bounds:
+    """The sentence and clause boundaries of one document, found once: the sentence or clause
+    around an offset is then two binary searches (the same spans as scanning up to it: a
+    mention opens with a letter that is not an item label ``a)``, so no boundary match, nor
+    its look-ahead, reaches over its start)."""
+
+    def __init__(self, text: str):
+        self.length = len(text)
+        sentence = list(_SENTENCE_END.finditer(text))
+        self.sentence_ends = [m.end() for m in sentence]
+        self.sentence_starts = [m.start() for m in sentence]
+        self.clause_ends = [m.end() for m in _CLAUSE_END.finditer(text)]
+
+    def sentence(self, pos: int) -> tuple[int, int]:
+        i = bisect.bisect_right(self.sentence_ends, pos)
+        start = self.sentence_ends[i - 1] if i else 0
+        j = bisect.bisect_left(self.sentence_starts, pos)
+        end = self.sentence_starts[j] if j < len(self.sentence_starts) else self.length
+        return start, end
+
+    def clause_start(self, pos: int) -> int:
+        i = bisect.bisect_right(self.clause_ends, pos)
+        return self.clause_ends[i - 1] if i else 0
 
 
 @lru_cache(maxsize=1)
@@ -355,29 +248,31 @@ def _cue_regexes() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return alt(raw["partner_cues"]), alt(raw["prospective_cues"])
 
 
-def _is_partner(text: str, view: str, hit: _Hit) -> bool:
+def _is_partner(bounds: _Bounds, view: str, hit: _Hit) -> bool:
     if hit.entry.kind is LocalityKind.VIETNAMESE_PLACE:
         return False
     partner, prospective = _cue_regexes()
-    s0, s1 = _bounds(_SENTENCE_END, text, hit.start)
+    s0, s1 = bounds.sentence(hit.start)
     if not partner.search(view, s0, s1):
         return False
-    c0, _ = _bounds(_CLAUSE_END, text[:s1], hit.start)
+    c0 = bounds.clause_start(hit.start)
     return not prospective.search(view, max(c0, s0), hit.start)
 
 
 def find_localities(text: str, section_at: Callable[[int], str],
-                    home_province: str | None) -> tuple[Locality, ...]:
+                    home_province: str | None, *, view: str | None = None) -> tuple[Locality, ...]:
     """Countries, foreign localities and Vietnamese places named in ``text`` (whole NFC
-    document), one record per locality, in order of first supporting mention."""
-    view = match_view(text)
+    document), one record per locality, in order of first supporting mention. ``view``:
+    ``match_view(text)`` when the caller has it already."""
+    view = match_view(text) if view is None else view
     home = province_by_name(home_province)
+    bounds = _Bounds(text)
     best: dict[str, tuple[LocalityRelation, _Hit]] = {}
-    for hit in _hits(text):
+    for hit in _hits(text, view):
         e = hit.entry
         if home is not None and e.kind is LocalityKind.VIETNAMESE_PLACE and province_by_name(e.name) == home:
             continue
-        rel = LocalityRelation.PARTNER if _is_partner(text, view, hit) else LocalityRelation.MENTION
+        rel = LocalityRelation.PARTNER if _is_partner(bounds, view, hit) else LocalityRelation.MENTION
         have = best.get(e.id)
         if have is None or (have[0] is LocalityRelation.MENTION and rel is LocalityRelation.PARTNER):
             best[e.id] = (rel, hit)

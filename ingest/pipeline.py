@@ -14,6 +14,7 @@ from pathlib import Path
 from types import ModuleType
 
 from ..ontology.records import Agency, ExtractedDocument
+from .gazetteer import match_view
 from .header import Header, parse_header, source_id, to_meta
 from .read import DEFAULT_MAX_BYTES, clean_text, read_document
 from .sections import parse_outline
@@ -44,7 +45,8 @@ def _doc_id(header: Header, sha256: str, warnings: list[str]) -> str:
     return doc_id or source_id(sha256)
 
 
-def _hooks(province: str | None, warnings: list[str]) -> TaskHooks:
+def _hooks(text: str, province: str | None, warnings: list[str],
+           view: str | None = None) -> TaskHooks:
     agencies = _optional("agencies")
     topics = _optional("topics")
     if agencies is None:
@@ -53,9 +55,11 @@ def _hooks(province: str | None, warnings: list[str]) -> TaskHooks:
         warnings.append("topics module unavailable: tasks carry no topics")
     kwargs = {}
     if agencies is not None:
+        # the document's agency mentions are found once; each task's roles slice them
+        document = agencies.document_agencies(text, province, view=view)
         kwargs["heading_agency"] = lambda title: agencies.agency_heading(title, province)
-        kwargs["roles"] = lambda text, a, b, heading: agencies.roles_for_task(
-            text, a, b, province, heading)
+        kwargs["roles"] = lambda text_, a, b, heading: agencies.roles_for_task(
+            text_, a, b, province, heading, document=document)
     if topics is not None:
         kwargs["topics"] = topics.tag_topics
     return TaskHooks(**kwargs)
@@ -84,8 +88,9 @@ def extract_text(text: str, source: str, sha256: str | None = None,
     else:
         warnings.append("citations package unavailable: no citations extracted")
 
+    view = match_view(text)      # the agency and locality matchers' view, computed once
     tasks, task_agencies = extract_tasks(text, outline, doc_id, plan_title=header.title,
-                                         hooks=_hooks(header.province, warnings))
+                                         hooks=_hooks(text, header.province, warnings, view))
     agencies: dict[str, Agency] = {}
     ag_mod = _optional("agencies")
     if ag_mod is not None and header.issuer:
@@ -98,7 +103,8 @@ def extract_text(text: str, source: str, sha256: str | None = None,
     localities: tuple = ()
     loc = _optional("localities")
     if loc is not None and hasattr(loc, "find_localities"):
-        localities = tuple(loc.find_localities(text, outline.section_at, header.province))
+        localities = tuple(loc.find_localities(text, outline.section_at, header.province,
+                                               view=view))
     else:
         warnings.append("localities module unavailable: no localities extracted")
     if not tasks:

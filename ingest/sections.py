@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .text import fold, nfc
+from .text import fold
 
 __all__ = ["Outline", "Section", "fold", "join_wrapped", "parse_outline", "PATH_RE"]
 
@@ -379,15 +379,25 @@ def _build_nodes(lines: list[_Line], text: str, folded_text: str) -> tuple[list[
     return nodes, barriers
 
 
+def _next_not_lower(ranks: list[float]) -> list[int]:
+    """For each marker, the index of the next one ranked at or above it (rank <=), or -1:
+    one right-to-left pass with a stack instead of a scan per marker."""
+    out = [-1] * len(ranks)
+    stack: list[int] = []
+    for k in range(len(ranks) - 1, -1, -1):
+        while stack and ranks[stack[-1]] > ranks[k]:
+            stack.pop()
+        if stack:
+            out[k] = stack[-1]
+        stack.append(k)
+    return out
+
+
 def _end_lines(nodes: list[_Node], lines: list[_Line], barriers: list[int]) -> None:
     n_lines = len(lines)
-    marker_rank = [(node.line, node.rank) for node in nodes]
+    following = _next_not_lower([node.rank for node in nodes])
     for k, node in enumerate(nodes):
-        end = n_lines
-        for line, rank in marker_rank[k + 1:]:
-            if rank <= node.rank:
-                end = line
-                break
+        end = nodes[following[k]].line if following[k] >= 0 else n_lines
         b = bisect.bisect_right(barriers, node.line)
         if b < len(barriers):
             end = min(end, barriers[b])

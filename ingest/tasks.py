@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..ontology.records import Agency, Task
+from .gazetteer import WordStartRegex
 from .sections import Outline, Section, fold, join_wrapped
 
 __all__ = ["TaskHooks", "extract_tasks", "find_deadline", "plan_period"]
@@ -93,13 +94,19 @@ _DEADLINE_RES = (
                r"(?:\s+(?:lam\s+viec\s+)?ke\s+tu\s+ngay\s+[^,;.()]{1,60})?"),
     re.compile(r"(?:trong|truoc|ngay\s+trong)\s+(?:quy\s+[ivx1-4]+\s+(?:nam\s+)?\d{4}|nam\s+\d{4})"
                r"|(?:trong|truoc)\s+quy\s+[ivx1-4]+/\d{4}"),
-    re.compile(r"(?<![a-z])" + _EVERY + r"(?![a-z])"),
+    WordStartRegex(_EVERY + r"(?![a-z])", "a-z"),      # (?<![a-z])hằng năm …, scanned fast
 )
+
+
+#: a word every deadline pattern holds: texts without one are not scanned further
+_DEADLINE_HINT = re.compile(r"dinh\s+k|truoc|trong|cham|chậm|hang")
 
 
 def find_deadline(text: str) -> str | None:
     """The deadline or reporting period a task states, as written (``None`` if none)."""
     folded = fold(text)
+    if not _DEADLINE_HINT.search(folded):
+        return None
     best: tuple[int, str] | None = None
     for rank, regex in enumerate(_DEADLINE_RES):
         for m in regex.finditer(folded):
@@ -168,13 +175,20 @@ def _select(text: str, outline: Outline) -> list[tuple[Section, int, int]]:
         target = fallback if _excluded(top.title) else included
         target.extend(_candidate_spans(text, top))
     # inside included parts, drop sub-parts that are themselves excluded (e.g. "1. Mục đích")
-    included = [c for c in included if not _has_excluded_ancestor(outline, c[0])]
+    memo: dict[str, bool] = {}
+    included = [c for c in included if not _has_excluded_ancestor(outline, c[0], memo)]
     return included or fallback
 
 
-def _has_excluded_ancestor(outline: Outline, sec: Section) -> bool:
-    """A sub-part titled like an excluded part ("1. Mục đích") inside an included one."""
-    return any(s.title and _excluded(s.title) for s in outline.ancestors(sec.path)[1:])
+def _has_excluded_ancestor(outline: Outline, sec: Section, memo: dict[str, bool]) -> bool:
+    """A sub-part titled like an excluded part ("1. Mục đích") inside an included one
+    (``memo``: the answer per section path, shared by the items of one document)."""
+    for s in outline.ancestors(sec.path)[1:]:
+        if s.path not in memo:
+            memo[s.path] = bool(s.title) and _excluded(s.title)
+        if memo[s.path]:
+            return True
+    return False
 
 
 # -- extraction -------------------------------------------------------------------------

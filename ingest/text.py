@@ -16,7 +16,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["canonical_tones", "fold", "match_key", "nfc", "strip_tones"]
+import numpy as np
+
+__all__ = ["canonical_tones", "fold", "match_key", "nfc", "slugify", "strip_tones"]
 
 # combining tone marks: grave, acute, tilde, hook above, dot below
 _TONES = "\u0300\u0301\u0303\u0309\u0323"
@@ -57,13 +59,63 @@ class _FoldTable(dict):
 _FOLD_TABLE = _FoldTable()
 
 
+#: code points below this fold through a numpy lookup table (Latin, Vietnamese, punctuation)
+_LUT_LIMIT = 0x3000
+#: below this length ``str.translate`` beats the numpy round trip
+_LUT_MIN_LENGTH = 80
+_LUT: np.ndarray | None = None
+#: the last long string folded and its fold (strings are immutable: identity is enough)
+_last_fold: tuple[str | None, str] = (None, "")
+
+
+def _remember_fold(text: str, folded: str) -> None:
+    global _last_fold
+    _last_fold = (text, folded)
+
+
+def _lut() -> np.ndarray:
+    global _LUT
+    if _LUT is None:
+        table = np.arange(_LUT_LIMIT, dtype=np.uint32)
+        for code in range(_LUT_LIMIT):
+            if not 0xD800 <= code < 0xE000:
+                folded = _fold_char(chr(code))
+                # every code point below the limit folds to one character (tested)
+                assert len(folded) == 1, hex(code)
+                table[code] = ord(folded)
+        _LUT = table
+    return _LUT
+
+
 def fold(text: str) -> str:
     """Lower-case and strip all diacritics; ``len(fold(s)) == len(nfc(s))`` for NFC input.
 
     The 1:1 mapping means an offset found in ``fold(nfc(s))`` is the same offset in ``nfc(s)``.
-    One ``str.translate`` over a per-code-point memo table.
+    Long texts go through a numpy lookup table over their UTF-32 code units (one vectorised
+    pass); short ones, and texts with code points beyond the table, through ``str.translate``
+    over a per-code-point memo table. Both give the same string.
     """
-    return nfc(text).translate(_FOLD_TABLE)
+    last = _last_fold                  # one snapshot: (string, its fold)
+    if text is last[0]:                # the same string object again (a task's text is
+        return last[1]                 # folded by topics, then by deadlines): reuse
+    original = text
+    text = nfc(text)
+    if len(text) >= _LUT_MIN_LENGTH:
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        if int(codes.max()) < _LUT_LIMIT:
+            out = _lut()[codes].tobytes().decode("utf-32-le")
+            _remember_fold(original, out)
+            return out
+    return text.translate(_FOLD_TABLE)
+
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(text: str) -> str:
+    """ASCII slug: folded, every run of anything but ``[a-z0-9]`` one ``-``, trimmed
+    (``Thừa Thiên Huế`` → ``thua-thien-hue``)."""
+    return _NON_ALNUM.sub("-", fold(text)).strip("-")
 
 
 def match_key(text: str) -> str:

@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .abbreviations import expand_abbreviations
+from .gazetteer import literal_prefixes, trie_regex
 from .text import fold, match_key, nfc
 
 __all__ = ["TopicConcept", "TopicScheme", "match_topics", "tag_topics", "topic_scheme"]
@@ -93,20 +94,63 @@ def _contains(hay: str, needle: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _padded_matchers() -> tuple[tuple[str, tuple[str, ...], tuple[re.Pattern[str], ...]], ...]:
-    """``_matchers`` with each label as `` label `` (space-padded) for whole-word ``in`` tests."""
-    return tuple((tid, tuple(f" {lab} " for lab in labels), pats) for tid, labels, pats in _matchers())
+def _label_index() -> tuple[tuple[re.Pattern[str], re.Pattern[str]], dict[str, frozenset[int]],
+                            tuple[tuple[int, tuple[re.Pattern[str], ...]], ...]]:
+    """All labels in one trie regex, and per label the concepts (scheme positions) of every
+    label that is a whole-word prefix of it (itself included).
+
+    Labels matching at one word start are all prefixes of the longest one there, so the
+    longest match at each word start (what the trie gives) names every concept found there."""
+    owners: dict[str, set[int]] = {}
+    for order, (_tid, labels, _pats) in enumerate(_matchers()):
+        for lab in labels:
+            owners.setdefault(lab, set()).add(order)
+    closure: dict[str, frozenset[int]] = {}
+    for lab in owners:
+        words = lab.split(" ")
+        found: set[int] = set()
+        for n in range(1, len(words) + 1):
+            found |= owners.get(" ".join(words[:n]), set())
+        closure[lab] = frozenset(found)
+    # on the folded text: a non-word character, then the longest label whose words stand right
+    # after it, any non-word run between them (only that character is consumed); the text's
+    # first word is tried on its own (``rx_start``)
+    trie = trie_regex([lab.split(" ") for lab in owners], sep="[^a-z0-9]+", end="(?![a-z0-9])")
+    rx = (re.compile(f"[^a-z0-9](?=({trie}))"), re.compile(f"(?=({trie}))"))
+    pats = tuple((order, p) for order, (_tid, _labels, p) in enumerate(_matchers()) if p)
+    return rx, closure, pats
+
+
+@lru_cache(maxsize=1)
+def _pattern_hint() -> re.Pattern[str] | None:
+    """One regex for the literal openings of every ``match_patterns`` entry: a text without
+    any of them matches no pattern (None: some pattern has no literal opening)."""
+    openings: set[str] = set()
+    for _tid, _labels, pats in _matchers():
+        for p in pats:
+            found = literal_prefixes(p.pattern)
+            if found is None:
+                return None
+            openings |= found
+    return re.compile(trie_regex((), prefixes=openings))
 
 
 def tag_topics(text: str) -> tuple[str, ...]:
     """Topic ids whose labels or patterns occur in ``text`` (a task's text)."""
     folded = fold(text)
-    hay = " " + " ".join(_WORD_RE.findall(folded)) + " "
-    out = []
-    for topic_id, labels, pats in _padded_matchers():
-        if any(lab in hay for lab in labels) or any(p.search(folded) for p in pats):
-            out.append(topic_id)
-    return tuple(out)
+    (rx, rx_start), closure, pats = _label_index()
+    found: set[int] = set()
+    first = rx_start.match(folded)
+    hits = ([first] if first is not None else []) + list(rx.finditer(folded))
+    for m in hits:   # a label as written: its words, whatever stands between them
+        found |= closure[" ".join(_WORD_RE.findall(m.group(1)))]
+    hint = _pattern_hint()
+    if hint is None or hint.search(folded):
+        for order, patterns in pats:
+            if order not in found and any(p.search(folded) for p in patterns):
+                found.add(order)
+    matchers = _matchers()
+    return tuple(matchers[order][0] for order in sorted(found))
 
 
 def match_topics(user_text: str) -> tuple[str, ...]:

@@ -24,10 +24,11 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from ...ontology.vocab import CitationRelation
+from ..gazetteer import WordStartRegex, trie_regex
 from ..text import fold, match_key, nfc
 from .canonical import DocumentKey, congress_title_key, title_id
 from .dates import match_date_at
-from .grammar import SYMBOL_RE, Symbol, normalise_number, parse_symbol_match
+from .grammar import SYMBOL_SCAN, Symbol, normalise_number, parse_symbol_match
 from .models import CitationContext, FoundCitation
 from .tables import DocType, slug, tables
 
@@ -47,11 +48,10 @@ def _words_pattern(key: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _leading_re() -> re.Pattern[str]:
-    names = sorted(tables().leading, key=len, reverse=True)
-    alt = "|".join(_words_pattern(n) for n in names)
-    return re.compile(rf"(?<![a-z0-9])(?P<lead>{alt})(?:{_SP}so)?{_WS}{{0,4}}:?{_WS}{{0,4}}"
-                      rf"(?=\d)")
+def _leading_re() -> WordStartRegex:
+    # one character trie of the type names (longest name first, as a sorted alternation)
+    alt = trie_regex((n.split(" ") for n in tables().leading), sep=_SP, end="")
+    return WordStartRegex(rf"(?P<lead>{alt})(?:{_SP}so)?{_WS}{{0,4}}:?{_WS}{{0,4}}(?=\d)", "a-z0-9")
 
 
 @lru_cache(maxsize=1)
@@ -76,15 +76,16 @@ _SHORT = re.compile(r"(?P<num>\d{1,5})(?:[^\S\r\n]{0,2}/[^\S\r\n]{0,2}(?P<year>(
 _SHORT_FOLLOW = re.compile(
     rf"(?:{_WS}{{0,4}}(?:$|[,;.:()\"“”]|(?:cua|ngay|ve|va|do|da|duoc|ban|theo|tai|nay|tren|nhu|neu|quy|yeu|co|la|cung|khang|nhan)"
     rf"(?![a-z])))")
-_CONGRESS = re.compile(
-    rf"(?<![a-z])nghi{_SP}quyet{_SP}dai{_SP}hoi"
+_CONGRESS = WordStartRegex(
+    rf"nghi{_SP}quyet{_SP}dai{_SP}hoi"
     rf"(?:{_SP}(?:dang|bo|tinh|thanh|pho|dai|bieu|toan|quoc|lan|thu|cong|san|viet|nam)){{0,8}}"
     rf"{_SP}[ivxlc]{{1,6}}(?![a-z])"
-    rf"(?:{_SP}cua{_SP}dang(?:{_SP}cong{_SP}san{_SP}viet{_SP}nam)?(?![a-z]))?")
-_LAW = re.compile(rf"(?<![a-z])(?:bo{_SP})?luat{_SP}(?=[a-z])")
+    rf"(?:{_SP}cua{_SP}dang(?:{_SP}cong{_SP}san{_SP}viet{_SP}nam)?(?![a-z]))?", "a-z")
+
+_LAW = WordStartRegex(rf"(?:bo{_SP})?luat{_SP}(?=[a-z])", "a-z")
 _LAW_WORD = re.compile(rf"(?P<comma>,)?{_WS}{{0,4}}(?P<w>[a-z]+)")
 _LAW_STOP = frozenset(["ngay", "so", "nam", "va", "da", "duoc", "theo", "tai", "hien", "nay", "do", "ve", "cua", "trong", "nhu", "cac"])
-_STRATEGY = re.compile(rf"(?<![a-z])chien{_SP}luoc(?![a-z])")
+_STRATEGY = WordStartRegex(rf"chien{_SP}luoc(?![a-z])", "a-z")
 _STRATEGY_END = re.compile(
     rf"(?:den{_SP}nam{_SP}(?:19|20)\d\d|giai{_SP}doan{_SP}(?:19|20)\d\d{_WS}{{0,3}}-{_WS}{{0,3}}"
     rf"(?:19|20)\d\d|(?:19|20)\d\d{_WS}{{0,3}}-{_WS}{{0,3}}(?:19|20)\d\d)"
@@ -152,7 +153,7 @@ def _find_cores(text: str, folded: str) -> list[_Draft]:
 
     drafts: list[_Draft] = []
     taken: list[tuple[int, int]] = []
-    for m in SYMBOL_RE.finditer(folded):
+    for m in SYMBOL_SCAN.finditer(folded):
         if _HEADER_NUMBER.search(folded, max(0, m.start() - 8), m.start()):
             continue                     # "Số: 64/KH-UBND": the document's own number
         lead = leads.get(m.start())

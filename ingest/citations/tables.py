@@ -6,12 +6,12 @@ lower-case and line-broken spellings find the same entry.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ..text import canonical_tones, fold, match_key, nfc
+from ..provinces import numbering_units, province_keys
+from ..text import canonical_tones, fold, match_key, nfc, slugify
 
 __all__ = [
     "DocType", "Issuer", "Tables", "slug", "tables",
@@ -19,12 +19,8 @@ __all__ = [
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
-
-
-def slug(text: str) -> str:
-    """ASCII slug: folded, runs of anything but ``[a-z0-9]`` become one ``-``."""
-    return _NON_ALNUM.sub("-", fold(text)).strip("-")
+#: ASCII slug of ids (``vbgraph.ingest.text.slugify``)
+slug = slugify
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +90,6 @@ class Tables:
 def tables() -> Tables:
     types_raw = json.loads((DATA_DIR / "doc_types.json").read_text(encoding="utf-8"))
     issuers_raw = json.loads((DATA_DIR / "issuers.json").read_text(encoding="utf-8"))
-    prov_raw = json.loads((DATA_DIR / "citation_provinces.json").read_text(encoding="utf-8"))
 
     types: list[DocType] = []
     for row in types_raw["types"]:
@@ -132,13 +127,11 @@ def tables() -> Tables:
             phrases.setdefault(match_key(p), iss)
     units = frozenset(fold(u) for u in issuers_raw["units"])
 
-    provinces: dict[str, str] = {}
-    aliases = {nfc(k): nfc(v) for k, v in prov_raw.get("aliases", {}).items()}
-    for name in prov_raw["provinces"]:
-        name = nfc(name)
-        provinces[match_key(canonical_tones(name))] = aliases.get(name, name)
-    for alias, target in aliases.items():
-        provinces[match_key(canonical_tones(alias))] = target
+    # province names and spelling variants (the province table), then the units below a
+    # province that number their own documents ("UBND thành phố Huế" is not the province's UBND)
+    provinces = {key: p.name for key, p in province_keys(tones=True).items()}
+    for name, _unit_slug in numbering_units():
+        provinces[match_key(canonical_tones(name))] = name
 
     return Tables(
         types=tuple(types),

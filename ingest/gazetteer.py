@@ -1,0 +1,416 @@
+"""Gazetteer matching shared by agencies and localities: the match view, phrase patterns, and
+:class:`PhraseIndex`, which finds every match of many phrase patterns in one pass.
+
+**Match view** (:func:`match_view`): :func:`~vbgraph.ingest.text.fold` (lower case, no
+diacritics, 1:1 with the NFC text) with ``- – — & , .`` turned into spaces, so offsets found in
+the view are offsets in the document and names wrapped over lines still match.
+
+**Phrase patterns** (:func:`phrase_regex`): a written phrase as a view regex, words joined by
+whitespace runs, ``và`` optional inside, synonym phrases (``ủy ban nhân dân`` → ``ubnd``) as
+alternatives. :func:`phrase_sequences` lists the token sequences the same pattern accepts.
+
+**PhraseIndex**: the gazetteers hold hundreds of patterns; trying each one over the document
+(or at each place its first word stands) dominated extraction time. The index compiles the
+token sequences of every pattern into one character trie, emitted as a single regex that looks
+ahead after each character that can precede a word (``[^a-z0-9/](?=trie)``, which the engine
+finds in C): one scan reports exactly the positions where at least one pattern can match. Only
+there are the patterns keyed by the word (and the next word) standing at that position tried,
+each with its own regex. :meth:`PhraseIndex.matches` returns, per pattern, the same matches as
+``pattern.finditer(view)``: non-overlapping, leftmost first. A hand-written regex (no token
+sequences) joins the scan through its literal openings (:func:`literal_prefixes`).
+
+**WordStartRegex**: the same idea for one regex that opens with a look-behind
+(``(?<![a-z])luat …``): jump to its literal openings, then take the real match.
+
+**DisjointSpans**: greedy longest-first selection of non-overlapping matches in O(log n) each.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import product
+
+from .text import fold
+
+__all__ = [
+    "LA", "LB", "DisjointSpans", "PhraseIndex", "match_view", "phrase_regex", "phrase_sequences", "trie_regex",
+]
+
+_VIEW_PUNCT = str.maketrans({c: " " for c in "-–—&,.‐‑"})
+_WORD_CHARS = "a-z0-9"
+#: a view match starts at a word start (not inside a code after ``/``) and ends at a word end
+LB = rf"(?<![{_WORD_CHARS}/])"
+LA = rf"(?![{_WORD_CHARS}])"
+_TOKEN = re.compile(rf"[{_WORD_CHARS}]+")
+_NEXT_TOKEN = re.compile(rf"\s+([{_WORD_CHARS}]+)")
+
+
+_PUNCT_RE = re.compile("[" + re.escape("-–—&,.‐‑") + "]")
+
+
+def match_view(text: str) -> str:
+    """Folded text with ``- – — & , .`` as spaces; same length as ``nfc(text)``.
+
+    Not memoised: the pipeline computes a document's view once and hands it to the agency and
+    locality matchers (``document_agencies(view=…)``, ``find_localities(view=…)``)."""
+    return _PUNCT_RE.sub(" ", fold(text))
+
+
+def _view_tokens(phrase: str) -> list[str]:
+    return match_view(phrase).split()
+
+
+def phrase_regex(phrase: str, synonyms: dict[tuple[str, ...], list[str]] | None = None,
+                 optional_va: bool = True) -> str:
+    """Regex (on the match view) for a written phrase: words joined by whitespace runs,
+    ``và`` optional, synonym phrases (``ủy ban nhân dân`` → ``ubnd``) as alternatives."""
+    tokens = _view_tokens(phrase)
+    parts: list[str] = []
+    i = 0
+    keys = sorted(synonyms or {}, key=len, reverse=True)
+    while i < len(tokens):
+        for key in keys:
+            if tuple(tokens[i:i + len(key)]) == key:
+                alts = [phrase_regex(" ".join(key), None, optional_va)]
+                alts += [phrase_regex(a, None, optional_va) for a in (synonyms or {})[key]]
+                alts.sort(key=len, reverse=True)
+                parts.append("(?:" + "|".join(alts) + ")")
+                i += len(key)
+                break
+        else:
+            tok = tokens[i]
+            if tok == "va" and optional_va and 0 < i < len(tokens) - 1:
+                parts.append("(?:va\\s+)?")
+                i += 1
+                continue
+            parts.append(re.escape(tok))
+            i += 1
+    out = ""
+    for k, part in enumerate(parts):
+        if k and not out.endswith("?"):
+            out += r"\s+"
+        out += part
+    return out
+
+
+def phrase_sequences(phrase: str, synonyms: dict[tuple[str, ...], list[str]] | None = None,
+                     optional_va: bool = True) -> set[tuple[str, ...]]:
+    """Every token sequence ``phrase_regex(phrase, synonyms, optional_va)`` matches (the same
+    walk over the phrase: longest synonym key first, inner ``và`` optional)."""
+    tokens = _view_tokens(phrase)
+    slots: list[set[tuple[str, ...]]] = []
+    i = 0
+    keys = sorted(synonyms or {}, key=len, reverse=True)
+    while i < len(tokens):
+        for key in keys:
+            if tuple(tokens[i:i + len(key)]) == key:
+                alts = phrase_sequences(" ".join(key), None, optional_va)
+                for a in (synonyms or {})[key]:
+                    alts |= phrase_sequences(a, None, optional_va)
+                slots.append(alts)
+                i += len(key)
+                break
+        else:
+            tok = tokens[i]
+            if tok == "va" and optional_va and 0 < i < len(tokens) - 1:
+                slots.append({("va",), ()})
+            else:
+                slots.append({(tok,)})
+            i += 1
+    return {tuple(t for part in combo for t in part) for combo in product(*slots)}
+
+
+_PREFIX_END = "\x00"      # trie marker: a literal prefix ends here (no word end needed)
+
+
+def trie_regex(sequences: Iterable[Sequence[str]], sep: str = r"\s+", end: str = LA, *,
+               prefixes: Iterable[str] = (), guard: str | None = None,
+               lookahead: bool = False) -> str:
+    """One regex matching exactly the given token sequences (tokens separated by ``sep``, the
+    last one followed by ``end``), factored as a character trie so that a failing position
+    costs one or two character tests. Where one sequence extends another, the longer one is
+    tried first: a match is the longest sequence that fits.
+
+    ``prefixes``: literal texts (words separated by single spaces, read as ``sep``) that match
+    wherever they stand, with no word end after them. ``guard``: a character class body; the
+    match must not follow such a character. It is checked right after the first character,
+    so the regex opens with a choice of literal characters and the engine skips every other
+    position in C. ``lookahead``: only that first character is consumed, the rest is looked
+    ahead at (a scan then reports every position where one sequence starts, overlaps
+    included: ``m.start()`` is the position)."""
+    trie: dict = {}
+
+    def add(chars: str, marker: str) -> None:
+        node = trie
+        for ch in chars:
+            node = node.setdefault(ch, {})
+        node[marker] = {}
+
+    for seq in sequences:
+        if seq:
+            add(" ".join(seq), "")
+    for prefix in prefixes:
+        if prefix:
+            add(prefix, _PREFIX_END)
+
+    def emit(node: dict) -> str:
+        alts = []
+        for ch in sorted(k for k in node if k and k != _PREFIX_END):
+            head = sep if ch == " " else re.escape(ch)
+            alts.append(head + emit(node[ch]))
+        if "" in node:
+            alts.append(end)
+        if _PREFIX_END in node:
+            alts.append("")
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    if not trie:
+        return "(?!)"
+    if guard is None and not lookahead:
+        return emit(trie)
+    top = []
+    for ch in sorted(trie):
+        lit = re.escape(ch)
+        head = lit + (f"(?<![{guard}]{lit})" if guard is not None else "")
+        rest = emit(trie[ch])
+        top.append(head + (f"(?={rest})" if lookahead and rest else rest))
+    return top[0] if len(top) == 1 else "(?:" + "|".join(top) + ")"
+
+
+def literal_prefixes(source: str, limit: int = 64, words: int = 3) -> set[str] | None:
+    """Literal texts one of which opens every match of the regex ``source`` (on the view:
+    whitespace runs read as one space; at most ``words`` words each), or ``None`` when the
+    regex can start otherwise (a character class, an empty match) or the set would exceed
+    ``limit``."""
+    from re import _constants as c, _parser as parser   # the stdlib's own regex parser
+
+    overflow = False
+
+    def walk(items: list, prefix: str, out: set[str]) -> None:
+        """Add to ``out`` the prefixes of the matches of ``items`` after ``prefix``."""
+        nonlocal overflow
+        if len(out) > limit:
+            overflow = True             # the set is no longer complete: give up
+            return
+        for k, (op, av) in enumerate(items):
+            rest = items[k + 1:]
+            if prefix.count(" ") >= words:     # long enough to be selective
+                break
+            if op is c.LITERAL:
+                prefix += chr(av)
+            elif op is c.IN and av and all(o is c.LITERAL for o, _ in av):
+                for _o, code in av:            # "(?:c|d)" compiles to a set of literals
+                    walk(rest, prefix + chr(code), out)
+                return
+            elif op in (c.ASSERT, c.ASSERT_NOT, c.AT):
+                continue                       # consumes nothing
+            elif op is c.SUBPATTERN:
+                walk(list(av[3]) + rest, prefix, out)
+                return
+            elif op is c.BRANCH:
+                for branch in av[1]:
+                    walk(list(branch) + rest, prefix, out)
+                return
+            elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
+                lo, hi, body = av
+                body = list(body)
+                if body == [(c.IN, [(c.CATEGORY, c.CATEGORY_SPACE)])] and lo >= 1:
+                    walk(rest, prefix + " ", out)
+                elif lo == 0 and hi == 1:      # optional: with it, or without it
+                    walk(body + rest, prefix, out)
+                    walk(rest, prefix, out)
+                elif lo >= 1:                  # at least once: its first pass opens the rest
+                    walk(body, prefix, out)
+                else:
+                    out.add(prefix)
+                return
+            else:                              # a class, a back reference …: stop here
+                out.add(prefix)
+                return
+        out.add(prefix)
+
+    found: set[str] = set()
+    walk(list(parser.parse(source)), "", found)
+    found = {" ".join(p.split()) if p.strip() else "" for p in found}
+    if overflow or "" in found or not found or len(found) > limit:
+        return None
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    regex: re.Pattern[str]
+    raw: bool                       # hand-written: tried wherever its literal prefixes stand
+
+
+class PhraseIndex:
+    """Many view patterns matched in one scan (see the module doc).
+
+    ``entries``: per pattern, its compiled regex (which must open with :data:`LB` and whose
+    matches start at a word start) and either the token sequences its matches consist of
+    (every match is one of them, ending at a word end) or ``None`` for a hand-written regex:
+    its literal prefixes (:func:`literal_prefixes`) then join the scan.
+    """
+
+    def __init__(self, entries: Sequence[tuple[re.Pattern[str], Iterable[Sequence[str]] | None]]):
+        self._entries: list[_Entry] = []
+        by_first: dict[str, set[int]] = {}
+        by_pair: dict[tuple[str, str], set[int]] = {}
+        sequences: set[tuple[str, ...]] = set()
+        prefixes: set[str] = set()
+        for i, (regex, seqs) in enumerate(entries):
+            if seqs is None:
+                found = literal_prefixes(regex.pattern)
+                if found is None:
+                    raise ValueError(f"pattern {i} has no literal opening: {regex.pattern[:80]!r}")
+                self._entries.append(_Entry(regex, True))
+                prefixes |= found
+                for prefix in found:
+                    first = _TOKEN.match(prefix)
+                    if first is not None:
+                        by_first.setdefault(first.group(), set()).add(i)
+                continue
+            self._entries.append(_Entry(regex, False))
+            for seq in seqs:
+                seq = tuple(seq)
+                if not seq:
+                    continue
+                sequences.add(seq)
+                first = _TOKEN.match(seq[0])
+                if first is None:
+                    continue            # cannot start at a word start: never matches there
+                if len(seq) > 1 and _TOKEN.fullmatch(seq[0]) and _TOKEN.fullmatch(seq[1]):
+                    by_pair.setdefault((seq[0], seq[1]), set()).add(i)
+                else:
+                    by_first.setdefault(first.group(), set()).add(i)
+        self._by_first = {tok: tuple(sorted(ids)) for tok, ids in by_first.items()}
+        self._by_pair = {pair: tuple(sorted(ids)) for pair, ids in by_pair.items()}
+        # a match starts at a word start: right after a character that cannot precede one
+        # (the engine skips to those in C), or at the very start of the view
+        trie = trie_regex(sequences, prefixes=prefixes)
+        self._at_start = re.compile(trie)
+        self.prefilter = re.compile(f"[^{_WORD_CHARS}/](?={trie})")
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def candidates(self, view: str, pos: int) -> tuple[int, ...]:
+        """The patterns that can match at ``pos``: keyed by the word (and the next word)
+        standing there."""
+        tok = _TOKEN.match(view, pos)
+        if tok is None:
+            return ()
+        first = tok.group()
+        ids = self._by_first.get(first, ())
+        nxt = _NEXT_TOKEN.match(view, tok.end())
+        if nxt is not None:
+            ids += self._by_pair.get((first, nxt.group(1)), ())
+        return ids
+
+    def _scan(self, view: str) -> Iterator[int]:
+        if self._at_start.match(view):
+            yield 0
+        for m in self.prefilter.finditer(view):
+            yield m.end()
+
+    def positions(self, view: str) -> list[int]:
+        """Offsets where at least one pattern may match (every offset where one does)."""
+        return list(self._scan(view))
+
+    def matches(self, view: str) -> list[tuple[int, re.Match[str]]]:
+        """``(pattern index, match)`` for every match, ordered by pattern then position: per
+        pattern exactly the matches of ``regex.finditer(view)``."""
+        out: list[tuple[int, re.Match[str]]] = []
+        last_end: dict[int, int] = {}
+        entries = self._entries
+        candidates = self.candidates
+        for pos in self._scan(view):
+            for i in candidates(view, pos):
+                if pos < last_end.get(i, 0):
+                    continue
+                found = entries[i].regex.match(view, pos)
+                if found is not None:
+                    out.append((i, found))
+                    last_end[i] = max(found.end(), pos + 1)
+        out.sort(key=lambda hit: (hit[0], hit[1].start()))
+        return out
+
+
+class DisjointSpans:
+    """Non-overlapping ``[start, end)`` spans, kept sorted: greedy selection of the longest
+    matches in O(log n) per candidate instead of a scan of everything taken so far."""
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self._starts, end)
+        return i > 0 and self._ends[i - 1] > start
+
+    def add(self, start: int, end: int) -> None:
+        i = bisect.bisect_left(self._starts, start)
+        self._starts.insert(i, start)
+        self._ends.insert(i, end)
+
+
+class WordStartRegex:
+    """A regex whose matches start where a word may: ``(?<![guard])body``, scanned fast.
+
+    A leading look-behind makes the engine try the pattern at every position of the text.
+    This class lets the engine jump (in C) to the few places a match can start — where one
+    of the literal openings of ``body`` (:func:`literal_prefixes`) stands at a word start, or
+    the characters it opens with (``first``, a character-class body), or else every
+    character outside ``guard`` (a character-class body) — and takes the real match there. :meth:`finditer`
+    yields exactly what ``exact.finditer`` yields, where ``exact`` is the compiled
+    ``(?<![guard])(?:body)``. ``body`` must not match the empty string."""
+
+    def __init__(self, body: str, guard: str, flags: int = 0, first: str | None = None):
+        self.exact = re.compile(f"(?<![{guard}])(?:{body})", flags)
+        self.pattern = self.exact.pattern
+        opening = literal_prefixes(body) if first is None and not flags & re.IGNORECASE else None
+        self._opening = first is not None or opening is not None
+        if first is not None:   # an opening character not preceded by a guard character
+            self._fast = re.compile(f"[{first}](?<![{guard}][\\s\\S])", flags)
+        elif opening is not None:   # a literal opening at a word start (only its first
+            # character consumed: every later position is still visited)
+            self._fast = re.compile(trie_regex((p.split(" ") for p in opening), end="",
+                                               guard=guard, lookahead=True), flags)
+        else:                   # a non-guard character followed by a match
+            self._fast = re.compile(f"[^{guard}](?=(?:{body}))", flags)
+
+    def match(self, string: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
+        return self.exact.match(string, pos, len(string) if endpos is None else endpos)
+
+    def search(self, string: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
+        return next(self.finditer(string, pos, endpos), None)
+
+    def finditer(self, string: str, pos: int = 0, endpos: int | None = None) -> Iterator[re.Match[str]]:
+        endpos = len(string) if endpos is None else min(endpos, len(string))
+        exact = self.exact
+        last_end = pos
+        if self._opening:
+            for f in self._fast.finditer(string, pos, endpos):
+                q = f.start()
+                if q < last_end:
+                    continue
+                m = exact.match(string, q, endpos)
+                if m is not None:
+                    yield m
+                    last_end = max(m.end(), q + 1)
+            return
+        if pos == 0:
+            m = exact.match(string, 0, endpos)
+            if m is not None:
+                yield m
+                last_end = max(m.end(), 1)
+        for f in self._fast.finditer(string, max(pos - 1, 0), endpos):
+            q = f.end()
+            if q < last_end:
+                continue
+            m = exact.match(string, q, endpos)
+            if m is not None:
+                yield m
+                last_end = max(m.end(), q + 1)

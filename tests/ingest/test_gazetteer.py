@@ -1,0 +1,265 @@
+"""The shared matching structures (``ingest/gazetteer.py``) against the straightforward code
+they replace: per-pattern ``finditer``, look-behind regexes, greedy overlap scans.
+
+Random texts are built from the gazetteers' own names (in several spellings), filler words,
+and the separators documents put between them, so the fast paths are exercised where they
+differ from the slow ones: names at the very start, names glued to ``/`` or digits, names
+wrapped over lines, overlapping names, prefixes of names."""
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from vbgraph.ingest import agencies, localities, tasks
+from vbgraph.ingest.citations import find as citation_find
+from vbgraph.ingest.citations import grammar
+from vbgraph.ingest.gazetteer import (
+    DisjointSpans, PhraseIndex, WordStartRegex, literal_prefixes, match_view, phrase_regex,
+    phrase_sequences, trie_regex,
+)
+from vbgraph.ingest.text import _FOLD_TABLE, fold, nfc
+
+FILLER = ["và", "các", "với", "tỉnh", "thành phố", "Sở", "UBND", "phối hợp", "chủ trì", "của",
+          "Bộ", "nước", "ngoài", "năm", "2023", "12", "huyện", "hữu nghị", "kết nghĩa", "đề nghị"]
+SEPARATORS = [" ", " ", " ", "\n", "  ", ", ", ". ", "; ", "/", "-", " (", ") ", "\n- ", ": ", "\n\n"]
+
+
+def _names() -> list[str]:
+    out = []
+    for kind in agencies.agency_kind_scheme().concepts:
+        out += [kind.pref_label, *kind.alt_labels]
+    for surfaces in agencies._data()["surfaces"].values():
+        out += surfaces
+    for e in localities.locality_entries():
+        out += [e.name, *e.aliases]
+    return sorted(set(out))
+
+
+NAMES = _names()
+
+
+def _spell(name: str, how: int) -> str:
+    return [name, name.upper(), fold(name), name.lower(), name.replace(" ", "\n")][how % 5]
+
+
+@st.composite
+def documents(draw, vocabulary=None, max_parts=30):
+    """A text of gazetteer names (in several spellings) and filler between separators."""
+    vocabulary = vocabulary or NAMES
+    parts = draw(st.lists(st.tuples(st.sampled_from(vocabulary + FILLER), st.integers(0, 4),
+                                    st.sampled_from(SEPARATORS)), max_size=max_parts))
+    return nfc("".join(_spell(w, how) + sep for w, how, sep in parts))
+
+
+def _reference(entries, view):
+    """Per pattern, its ``finditer`` matches: what the index must reproduce."""
+    out = []
+    for i, (regex, _seqs) in enumerate(entries):
+        out += [(i, m.start(), m.end()) for m in regex.finditer(view)]
+    return sorted(out)
+
+
+def _index_result(index, view):
+    return sorted((i, m.start(), m.end()) for i, m in index.matches(view))
+
+
+@given(documents())
+def test_locality_index_finds_what_each_surface_regex_finds(text):
+    view = match_view(text)
+    entries = [(s.regex, None) for s in localities._surfaces()]
+    assert _index_result(localities.surface_index(), view) == _reference(entries, view)
+
+
+@given(documents())
+def test_agency_index_finds_what_each_pattern_regex_finds(text):
+    view = match_view(text)
+    entries = [(p.regex, None) for p in agencies._patterns()] + [(agencies._district_regex(), None)]
+    assert _index_result(agencies.pattern_index(), view) == _reference(entries, view)
+
+
+def test_agency_index_on_the_seeds(seed_paths):
+    entries = [(p.regex, None) for p in agencies._patterns()] + [(agencies._district_regex(), None)]
+    for path in seed_paths.values():
+        view = match_view(path.read_text(encoding="utf-8"))
+        found = _index_result(agencies.pattern_index(), view)
+        assert found == _reference(entries, view)
+        assert found                                   # every seed names agencies
+
+
+SYN = {("uy", "ban", "nhan", "dan"): ["ubnd"], ("van", "hoa"): ["vh"]}
+
+
+@given(st.lists(st.sampled_from(["Ủy ban nhân dân", "văn hóa", "và", "Sở", "thể thao", "du lịch",
+                                 "tỉnh", "Bộ"]), min_size=1, max_size=6),
+       st.booleans(), documents(vocabulary=["UBND", "VH", "và", "văn hóa", "thể thao", "Sở",
+                                            "du lịch", "Ủy ban nhân dân", "tỉnh", "Bộ"]))
+def test_phrase_sequences_are_exactly_what_phrase_regex_matches(words, optional_va, text):
+    phrase = " ".join(words)
+    regex = re.compile(phrase_regex(phrase, SYN, optional_va))
+    seqs = phrase_sequences(phrase, SYN, optional_va)
+    for seq in seqs:                                   # each sequence is matched …
+        assert regex.fullmatch(" ".join(seq))
+    view = match_view(text)                            # … and each match is a sequence
+    for m in re.finditer(regex.pattern, view):
+        assert tuple(m.group().split()) in seqs
+
+
+TOKENS = ["a", "ab", "abc", "b", "ba", "c", "so", "so1"]
+
+
+@given(st.sets(st.lists(st.sampled_from(TOKENS), min_size=1, max_size=3).map(tuple), max_size=8),
+       st.lists(st.sampled_from(TOKENS), min_size=1, max_size=4))
+def test_trie_regex_matches_exactly_its_sequences_longest_first(seqs, probe):
+    text = " ".join(probe)
+    assert bool(re.compile(trie_regex(seqs) + r"\Z").match(text)) == (tuple(probe) in seqs)
+    m = re.compile(trie_regex(seqs)).match(text)
+    heads = [s for s in seqs if tuple(probe[:len(s)]) == s]
+    if not heads:
+        assert m is None
+    else:
+        assert tuple(m.group().split()) == max(heads, key=len)
+
+
+def test_trie_regex_prefers_the_longest_sequence():
+    rx = re.compile(trie_regex([("nghi", "quyet"), ("nghi", "quyet", "lien", "tich")], end=""))
+    assert rx.match("nghi quyet lien tich so 1").group() == "nghi quyet lien tich"
+    assert rx.match("nghi quyet so 1").group() == "nghi quyet"
+    assert re.compile(trie_regex([])).match("x") is None
+
+
+# -- literal_prefixes and WordStartRegex -------------------------------------------------------
+@pytest.mark.parametrize("source,expected", [
+    (r"(?<![a-z])ab\s+(?:c|d)e", {"ab ce", "ab de"}),
+    (r"(?:x\s+)?y", {"x y", "y"}),
+    (r"a(?:b|)c", {"abc", "ac"}),
+    (r"ab*c", {"a"}),
+    (r"[a-z]+x", None),                  # a class opens it: no literal opening
+    (r"x?", None),                       # may match empty
+    (r"uy\s+ban\s+nhan\s+dan\s+tinh", {"uy ban nhan"}),   # three words are enough
+])
+def test_literal_prefixes(source, expected):
+    assert literal_prefixes(source) == expected
+
+
+def test_literal_prefixes_gives_up_rather_than_miss_one():
+    source = "(?:" + "|".join(f"w{i} x" for i in range(100)) + ")"
+    assert literal_prefixes(source, limit=20) is None
+    assert len(literal_prefixes(source, limit=200)) == 100
+
+
+RAW_SAMPLES = ["ubnd cac huyen thi xa thanh pho", "uy ban nhan dan cap huyen",
+               "co quan dai dien viet nam o nuoc ngoai", "cqdd vn tai nuoc ngoai",
+               "trung tam xuc tien dau tu thuong mai va du lich", "cac huyen thi xa", "ubnd tp hue"]
+
+
+@given(st.lists(st.sampled_from(RAW_SAMPLES + ["cac", "so", "huyen", "ubnd"]), max_size=8),
+       st.lists(st.sampled_from([" ", "\n", "  ", ", "]), min_size=8, max_size=8))
+def test_literal_prefixes_open_every_match_of_the_hand_written_agency_regexes(words, seps):
+    view = "".join(w + s for w, s in zip(words, seps))
+    for p in agencies._patterns():
+        if p.sequences is not None:
+            continue
+        prefixes = literal_prefixes(p.regex.pattern)
+        assert prefixes
+        for m in p.regex.finditer(view):
+            opening = " ".join(view[m.start():].split())
+            assert any(opening.startswith(x) for x in prefixes), (p.kind, m.group())
+
+
+def _word_start_regexes() -> list[WordStartRegex]:
+    out = list(agencies._cue_regexes().values()) + [agencies._stop_regex()]
+    out += [citation_find._leading_re(), citation_find._CONGRESS, citation_find._LAW,
+            citation_find._STRATEGY, grammar.SYMBOL_SCAN]
+    out += [r for r in tasks._DEADLINE_RES if isinstance(r, WordStartRegex)]
+    return out
+
+
+CUE_WORDS = ["chủ trì", "phối hợp", "phối hợp chặt chẽ với", "đề nghị", "giao", "tham mưu",
+             "làm cơ quan đầu mối", "Nghị quyết Đại hội XIII của Đảng", "Luật Đầu tư", "Bộ luật",
+             "Chiến lược", "Quyết định số", "Chỉ thị", "272-QĐ/TW", "12/2012/NĐ-CP", "hằng năm",
+             "Kế hoạch 64", "số 8791/VPCP-QHQT", "x12", "a/", "hằng quý"]
+
+
+@given(documents(vocabulary=CUE_WORDS), st.data())
+def test_word_start_regexes_find_what_their_look_behind_form_finds(text, data):
+    view = match_view(text)
+    folded = fold(text)
+    for rx in _word_start_regexes():
+        for s in (view, folded):
+            pos = data.draw(st.integers(0, len(s)))
+            end = data.draw(st.integers(pos, len(s)))
+            want = [(m.start(), m.end()) for m in rx.exact.finditer(s, pos, end)]
+            assert [(m.start(), m.end()) for m in rx.finditer(s, pos, end)] == want
+            assert [(m.start(), m.end()) for m in rx.finditer(s)] == \
+                [(m.start(), m.end()) for m in rx.exact.finditer(s)]
+
+
+def test_word_start_regex_scans_for_literal_openings():
+    rx = WordStartRegex(r"chien\s+luoc", "a-z")
+    assert rx._opening
+    assert [m.start() for m in rx.finditer("chien luoc; xchien luoc, chien  luoc")] == [0, 25]
+    digits = WordStartRegex(r"\d+a", "a-z0-9", first="0-9")
+    assert [m.group() for m in digits.finditer("12a x12a 7a")] == ["12a", "7a"]
+
+
+# -- small pieces ------------------------------------------------------------------------------
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(1, 8)), max_size=40))
+def test_disjoint_spans_agree_with_a_scan_of_everything_taken(spans):
+    fast, taken = DisjointSpans(), []
+    for start, length in spans:
+        end = start + length
+        slow = any(start < e and s < end for s, e in taken)
+        assert fast.overlaps(start, end) == slow
+        if not slow:
+            fast.add(start, end)
+            taken.append((start, end))
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x2FFF, blacklist_categories=("Cs",)),
+               min_size=0, max_size=400))
+def test_fold_table_path_equals_translate(text):
+    text = nfc(text)
+    assert fold(text) == text.translate(_FOLD_TABLE)
+    assert len(fold(text)) == len(text)
+
+
+def test_fold_of_long_texts_beyond_the_table():
+    text = nfc("Hội nghị 会議 😀 Ủy ban " * 20)
+    assert fold(text) == text.translate(_FOLD_TABLE)
+
+
+@given(documents())
+def test_match_view_folds_and_blanks_punctuation(text):
+    view = match_view(text)
+    assert view == fold(text).translate(str.maketrans({c: " " for c in "-–—&,.‐‑"}))
+
+
+def test_seed_views(seed_paths):
+    rnd = random.Random(7)
+    for path in seed_paths.values():
+        text = path.read_text(encoding="utf-8")
+        assert match_view(text) == fold(text).translate(str.maketrans({c: " " for c in "-–—&,.‐‑"}))
+        i = rnd.randrange(len(text))
+        assert fold(text[i:i + 100]) == nfc(text[i:i + 100]).translate(_FOLD_TABLE)
+
+
+def test_phrase_index_rejects_a_pattern_without_literal_opening():
+    with pytest.raises(ValueError):
+        PhraseIndex([(re.compile(r"[a-z]+"), None)])
+
+
+def test_every_code_point_of_the_table_folds_as_translate_does():
+    text = "".join(chr(c) for c in range(0x20, 0x3000) if not 0xD800 <= c < 0xE000)
+    assert fold(text) == nfc(text).translate(_FOLD_TABLE)
+
+
+def test_fold_reuses_only_the_very_same_string():
+    a = nfc("Bảo hộ công dân và pháp nhân Việt Nam ở nước ngoài " * 3)
+    b = nfc("Thông tin đối ngoại và ngoại giao văn hóa trong tình hình mới " * 3)
+    assert fold(a) == fold(a) == a.translate(_FOLD_TABLE)
+    assert fold(b) == b.translate(_FOLD_TABLE)          # not the remembered fold of a
+    assert fold(a + "") == a.translate(_FOLD_TABLE)
