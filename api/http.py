@@ -9,6 +9,11 @@ request never stalls the others.
 
 Reads are open; ``POST /documents`` needs the token from ``VBGRAPH_API_TOKEN`` (header
 ``Authorization: Bearer <token>`` or ``X-API-Token: <token>``), compared in constant time.
+
+Every client (by address) gets a token bucket (:class:`RateLimit`, default
+:data:`DEFAULT_RATE_LIMIT`, ``VBGRAPH_API_RATE="<per second>/<burst>"`` or ``off``); past it the
+answer is 429 with ``Retry-After``. Result sizes are bounded (``k``, list limits, drawn
+subgraphs, SPARQL rows).
 """
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ import hashlib
 import hmac
 import io
 import logging
+import math
 import os
 import re
 import tempfile
@@ -24,6 +30,7 @@ import threading
 import time
 import unicodedata
 import zipfile
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from enum import Enum
 from pathlib import Path
@@ -55,8 +62,12 @@ from .models import (
 
 __all__ = [
     "DEFAULT_MAX_UPLOAD_BYTES",
+    "DEFAULT_RATE_LIMIT",
+    "MAX_SPARQL_ROWS",
     "UPLOAD_EXTENSIONS",
     "ApiError",
+    "RateLimit",
+    "TokenBuckets",
     "check_upload",
     "create_app",
     "safe_filename",
@@ -75,7 +86,10 @@ UPLOAD_EXTENSIONS: Mapping[str, str] = {
 MAX_K = 100
 MAX_DEPTH = 3
 MAX_GRAPH_NODES = 500        # a drawn neighbourhood larger than this is truncated
+MAX_PAGE = 500              # cites plans / agencies page bound
 MAX_LIST = 1000              # documents list / agencies list bound
+MAX_SPARQL_ROWS = 10_000     # SELECT rows returned; more are cut and flagged `truncated`
+RATE_ENV = "VBGRAPH_API_RATE"
 _MULTIPART_OVERHEAD = 64 * 1024
 
 _STATUS_CODES = {
@@ -129,6 +143,77 @@ def vocabulary() -> dict[str, Any]:
         "edges": {edge.name: edge.value for edge in EdgeType},
         "roles": {role.name: role.value for role in Role},
     }
+
+
+# -- request-rate limit ----------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class RateLimit:
+    """A token bucket per client: ``rate`` requests per second sustained, ``burst`` at once."""
+
+    rate: float
+    burst: int
+
+    def __post_init__(self) -> None:
+        if not (self.rate > 0 and math.isfinite(self.rate)) or self.burst < 1:
+            raise ValueError(f"a rate limit needs rate > 0 and burst >= 1, not {self!r}")
+
+    @classmethod
+    def parse(cls, spec: str) -> RateLimit | None:
+        """``"20/100"`` (20 per second, bursts of 100), ``"20"`` (burst = 5 x rate) or ``off``."""
+        spec = spec.strip().lower()
+        if spec in ("", "off", "0", "none", "no"):
+            return None
+        rate, _, burst = spec.partition("/")
+        try:
+            r = float(rate)
+            return cls(r, int(burst) if burst else max(1, int(r * 5)))
+        except ValueError as exc:
+            raise ValueError(f"{RATE_ENV}: expected '<per second>/<burst>' or 'off', "
+                             f"not {spec!r}") from exc
+
+
+#: generous: the explorer's page load is ~15 requests, a busy user a few per second
+DEFAULT_RATE_LIMIT = RateLimit(rate=50.0, burst=200)
+
+
+class TokenBuckets:
+    """Thread-safe token buckets keyed by client. :meth:`take` returns 0.0 when the request may
+    go ahead, else the seconds until it would. Memory is bounded: past ``max_clients`` the least
+    recently seen clients are forgotten (a forgotten client starts again with a full bucket)."""
+
+    def __init__(self, limit: RateLimit, *, clock: Callable[[], float] = time.monotonic,
+                 max_clients: int = 10_000) -> None:
+        self.limit = limit
+        self._clock = clock
+        self._max = max_clients
+        self._lock = threading.Lock()
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+
+    def take(self, key: str) -> float:
+        now = self._clock()
+        rate, burst = self.limit.rate, float(self.limit.burst)
+        with self._lock:
+            tokens, last = self._buckets.pop(key, (burst, now))
+            tokens = min(burst, tokens + max(0.0, now - last) * rate)
+            wait = 0.0
+            if tokens >= 1.0:
+                tokens -= 1.0
+            else:
+                wait = (1.0 - tokens) / rate
+            self._buckets[key] = (tokens, now)
+            while len(self._buckets) > self._max:
+                self._buckets.popitem(last=False)
+            return wait
+
+
+def _rate_limit_from(value: Any) -> RateLimit | None:
+    if value == "env":
+        spec = os.environ.get(RATE_ENV)
+        return DEFAULT_RATE_LIMIT if spec is None else RateLimit.parse(spec)
+    if value is None or isinstance(value, RateLimit):
+        return value
+    return RateLimit.parse(str(value))
 
 
 # -- pure helpers: upload validation -----------------------------------------------------
@@ -317,6 +402,13 @@ def _bound_subgraph(data: Any, max_nodes: int = MAX_GRAPH_NODES) -> dict[str, An
     return {**data, "nodes": kept, "edges": edges, "truncated": True}
 
 
+def _bound_sparql(result: Any, max_rows: int = MAX_SPARQL_ROWS) -> Any:
+    if isinstance(result, dict) and isinstance(result.get("rows"), list) \
+            and len(result["rows"]) > max_rows:
+        return {**result, "rows": result["rows"][:max_rows], "truncated": True}
+    return result
+
+
 def _token_from(request: Request) -> str | None:
     auth = request.headers.get("authorization")
     if auth:
@@ -342,6 +434,7 @@ def create_app(
     uploads_dir: str | os.PathLike[str] | None = None,
     cors_origins: Sequence[str] = (),
     static_dir: str | os.PathLike[str] | None = STATIC_DIR,
+    rate_limit: RateLimit | str | None = "env",
 ) -> FastAPI:
     """Build the API and explorer.
 
@@ -350,10 +443,14 @@ def create_app(
     ``token``: the write token; default ``$VBGRAPH_API_TOKEN``; without one, uploads are refused.
     ``uploads_dir``: where accepted uploads are kept (default ``<data_dir>/uploads``).
     ``cors_origins``: CORS is off unless origins are listed.
+    ``rate_limit``: per-client token bucket; ``"env"`` (default) reads ``$VBGRAPH_API_RATE``
+    and falls back to :data:`DEFAULT_RATE_LIMIT`; ``None`` or ``"off"`` disables it.
     """
     holder = _WorkspaceHolder(workspace, store, index)
     write_token = token if token is not None else os.environ.get(TOKEN_ENV) or None
     write_lock = threading.Lock()
+    limit = _rate_limit_from(rate_limit)
+    buckets = TokenBuckets(limit) if limit is not None else None
     error_responses: dict[int | str, dict[str, Any]] = {
         400: {"model": ErrorBody}, 404: {"model": ErrorBody}, 422: {"model": ErrorBody},
     }
@@ -398,6 +495,16 @@ def create_app(
     @app.middleware("http")
     async def _log_and_headers(request: Request, call_next: Callable[..., Any]) -> Response:
         started = time.perf_counter()
+        if buckets is not None:
+            client = request.client.host if request.client else "unknown"
+            wait = buckets.take(client)
+            if wait > 0:
+                log.warning("rate limit: %s %s from %s refused", request.method,
+                            request.url.path, client)
+                return _error_response(
+                    429, "too_many_requests",
+                    f"too many requests; retry in {math.ceil(wait)} s",
+                    {"Retry-After": str(max(1, math.ceil(wait)))})
         try:
             response = await call_next(request)
         except Exception:
@@ -474,10 +581,15 @@ def create_app(
     @app.get("/cites", response_model=CitesResult, tags=["graph"],
              summary="Plans citing a document, however its reference is typed")
     async def cites(ref: str = Query(..., max_length=300,
-                                     description="e.g. 272-QĐ/TW, Quyết định 272, NĐ 12/2012")) -> Any:
+                                     description="e.g. 272-QĐ/TW, Quyết định 272, NĐ 12/2012"),
+                    limit: int = Query(50, ge=1, le=MAX_PAGE, description="plans per page"),
+                    offset: int = Query(0, ge=0)) -> Any:
         if not ref.strip():
             raise ApiError(400, "empty_query", "type a document reference, e.g. 272-QĐ/TW")
-        return _plain(await _call(_require(ws(), "cites"), ref.strip(), what="reference"))
+        # paging only when asked, so a workspace without it still answers the first page
+        paging = {} if (limit, offset) == (50, 0) else {"limit": limit, "offset": offset}
+        return _plain(await _call(_require(ws(), "cites"), ref.strip(), what="reference",
+                                  **paging))
 
     @app.get("/documents", response_model=list[DocumentSummary], tags=["documents"],
              summary="Ingested documents")
@@ -500,11 +612,12 @@ def create_app(
              summary="Agencies ranked for a topic, lead before cooperate, with evidence tasks")
     async def agencies(topic: str = Query(..., max_length=200),
                        province: str | None = Query(None, max_length=100),
-                       limit: int = Query(50, ge=1, le=MAX_K)) -> Any:
+                       limit: int = Query(20, ge=1, le=MAX_PAGE),
+                       offset: int = Query(0, ge=0)) -> Any:
         if not topic.strip():
             raise ApiError(400, "empty_query", "type a topic, e.g. biên giới")
         result = await _call(_require(ws(), "agencies"), topic.strip(), _blank(province),
-                             what="topic")
+                             limit=limit, offset=offset, what="topic")
         return _plain(result)[:limit]
 
     @app.get("/graph/neighborhood", response_model=Subgraph, tags=["graph"],
@@ -558,7 +671,7 @@ def create_app(
             if _is_query_error(exc):
                 raise ApiError(400, "bad_query", f"SPARQL rejected: {exc}") from exc
             raise
-        return JSONResponse(_plain(result))
+        return JSONResponse(_bound_sparql(_plain(result)))
 
     # -- writes ----------------------------------------------------------------------------
     @app.post("/documents", status_code=201, response_model=IngestResult, tags=["documents"],

@@ -92,6 +92,7 @@ class CitesResult(_Open):
     query: str
     resolved: list[CitedDocument] = []
     candidates: list[CitedDocument] = []
+    total: int = 0
     plans: list[CitingPlan] = []
 
 
@@ -103,6 +104,8 @@ class AgencyRank(_Open):
     province: str | None = None
     role: str | None = None
     score: float = 0.0
+    lead_tasks: int = 0
+    cooperate_tasks: int = 0
     tasks: list[Any] = []
 
 

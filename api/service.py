@@ -399,8 +399,9 @@ class Workspace:
                 target.close()
 
     # -- queries (delegated to the store) ----------------------------------------------------
-    def cites(self, ref: str) -> dict[str, Any]:
-        return self.graph.cites(ref)
+    def cites(self, ref: str, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+        """One page of the plans citing ``ref`` (``total`` counts them all)."""
+        return self.graph.cites(ref, limit=limit, offset=offset)
 
     def cited_by(self, plan: str) -> dict[str, Any]:
         return self.graph.cited_by(plan)
@@ -410,16 +411,20 @@ class Workspace:
         return self.graph.citation_chain(doc, depth, direction)
 
     def agencies(self, topic: str, province: str | None = None, *, semantic: bool = True,
-                 k: int = 20) -> list[dict[str, Any]]:
-        """Agencies for a topic; with an index, the tasks semantic search finds add evidence."""
+                 k: int = 20, limit: int = 20, offset: int = 0) -> list[dict[str, Any]]:
+        """Agencies for a topic; with an index, the top ``k`` tasks semantic search finds add
+        evidence, passed best first so the graph weighs each by its rank
+        (:meth:`GraphStore.agencies`)."""
         task_ids: list[str] = []
         index = self.index if semantic else None
         if index is not None:
             try:
+                # hits come best first: their position is the rank the graph weighs
                 task_ids = [h["task_id"] for h in index.search(topic, k=k)]
             except Exception:  # noqa: BLE001 - search is an optional extra source of evidence
                 task_ids = []
-        return self.graph.agencies(topic, province=province, task_ids=task_ids)
+        return self.graph.agencies(topic, province=province, task_ids=task_ids, limit=limit,
+                                   offset=offset)
 
     def neighborhood(self, node: str, depth: int = 1) -> dict[str, Any]:
         return self.graph.neighborhood(node, depth)

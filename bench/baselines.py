@@ -132,7 +132,7 @@ def run(root: Path, extracted: Path | None, limit_queries: int) -> list[dict[str
                        "ms": round((time.perf_counter() - t0) * 1000, 2)}
         if store is not None:
             t0 = time.perf_counter()
-            res = store.cites(entry["number"])
+            res = store.cites(entry["number"], limit=1_000_000)  # every citing plan, not one page
             ms = (time.perf_counter() - t0) * 1000
             found = {path_of_source.get(p["id"]) or id_to_path.get(p["id"], p["id"])
                      for p in res["plans"]}

@@ -18,12 +18,20 @@ from typing import Any
 from ..ingest.text import fold, match_key
 from ..ontology.records import ExtractedDocument
 from ..ontology.vocab import EdgeType, NodeLabel, Role
-from .model import DocumentGraph, build_document_graph, clean, province_id, slugify, yearless_key
+from .model import (DocumentGraph, build_document_graph, clean, number_key, province_id, slugify,
+                    yearless_key)
 
 __all__ = ["GraphStore", "NodeNotFound", "WriteStats"]
 
 #: safety bound for neighbourhood/path expansion
 MAX_NODES = 2000
+#: default page sizes of ``cites`` (plans) and ``agencies`` (agencies)
+CITES_PAGE = 50
+AGENCIES_PAGE = 20
+#: role weights of the agency score
+ROLE_WEIGHT = {Role.LEAD.value: 1.0, Role.COOPERATE.value: 0.5}
+#: a semantic-only hit at rank r (0 = best) weighs 1 / (1 + r / SEMANTIC_RANK_SCALE)
+SEMANTIC_RANK_SCALE = 5.0
 
 
 class NodeNotFound(LookupError):
@@ -115,10 +123,30 @@ class GraphStore(ABC):
         """``(CITES edge, cited document)`` for every mention ``doc_id`` makes."""
 
     @abstractmethod
-    def _topic_tasks(self, topic_ids: Sequence[str], task_ids: Sequence[str]
-                     ) -> list[dict[str, Any]]:
-        """Rows ``{"task","document","role","agency"}`` (property dicts; role a string) for the
-        tasks tagged with one of ``topic_ids`` or listed in ``task_ids``."""
+    def _numbered(self, key: str) -> list[dict[str, Any]]:
+        """Document nodes whose id carries the number ``key`` (:func:`model.number_key`)."""
+
+    @abstractmethod
+    def _citing_page(self, doc_ids: Sequence[str], limit: int, offset: int
+                     ) -> tuple[int, list[dict[str, Any]]]:
+        """``(total, page)``: how many distinct documents cite one of ``doc_ids``, and those
+        at ``offset:offset+limit`` ordered by (date, missing last; id)."""
+
+    @abstractmethod
+    def _mentions(self, plan_ids: Sequence[str], doc_ids: Sequence[str]
+                  ) -> list[dict[str, Any]]:
+        """CITES edges from one of ``plan_ids`` into one of ``doc_ids``."""
+
+    @abstractmethod
+    def _topic_assignments(self, topic_ids: Sequence[str], task_ids: Sequence[str]
+                           ) -> list[tuple[str, str, str, bool, str | None, str | None]]:
+        """Light rows ``(task id, agency id, role, tagged, document province, agency
+        province)`` for every assignment of a task tagged with one of ``topic_ids``
+        (``tagged``) or listed in ``task_ids``."""
+
+    @abstractmethod
+    def _assignment_counts(self, agency_ids: Sequence[str]) -> dict[str, int]:
+        """How many tasks each agency is assigned in the whole graph (any topic)."""
 
     @abstractmethod
     def iter_nodes(self) -> Iterator[dict[str, Any]]:
@@ -205,7 +233,7 @@ class GraphStore(ABC):
                 stats = stats + self._retarget_cites(key, [key], cands[0], None)
             else:
                 stub = {"id": key, "ambiguous": len(cands) > 1, "candidates": cands,
-                        "ingested": False, "yearless": key}
+                        "ingested": False, "yearless": key, "number_key": number_key(key)}
                 stats = stats + self._retarget_cites(key, [key, *cands], key, stub)
         return stats
 
@@ -228,10 +256,8 @@ class GraphStore(ABC):
 
         query = parse_reference(ref)
         number = getattr(query, "number", None)
-        docs = self.documents()
-        if number:  # cheap pre-filter: the number's digits appear in the id or the number
-            digits = number.lstrip("0") or "0"
-            docs = [d for d in docs if digits in d["id"] or digits in (d.get("number") or "")]
+        # the number is in the canonical id: an indexed lookup, not a scan of every document
+        docs = self._numbered(number) if number else self.documents()
         matched = [d for d in docs if _matches(query, d)]
         dated = [d for d in matched if d["id"] != yearless_key(d["id"])]
         years = {d.get("year") for d in dated}
@@ -241,24 +267,31 @@ class GraphStore(ABC):
             matched = [d for d in matched if d in dated or not d.get("ambiguous")]
         return sorted(matched, key=_doc_order), []
 
-    def cites(self, ref: str) -> dict[str, Any]:
-        """Which plans cite the document the user names, with the sentences that cite it."""
+    def cites(self, ref: str, limit: int = CITES_PAGE, offset: int = 0) -> dict[str, Any]:
+        """Which plans cite the document the user names, with the sentences that cite it.
+
+        ``plans`` is one page (``offset``, ``limit``) of the citing documents ordered by date
+        (undated last) then id; ``total`` counts them all, so the answer costs the page, not
+        the corpus (a popular Chỉ thị is cited by most plans)."""
+        if limit < 0 or offset < 0:
+            raise ValueError("limit and offset must be ≥ 0")
         resolved, candidates = self.resolve_reference(ref)
         out: dict[str, Any] = {"query": ref, "resolved": [_doc_brief(d) for d in resolved]}
         if candidates:
             out["candidates"] = [_doc_brief(d) for d in candidates]
-        plans: dict[str, dict[str, Any]] = {}
-        for edge, citing in self._citing([d["id"] for d in resolved]):
-            plan = plans.get(citing["id"])
-            if plan is None:
-                plan = plans[citing["id"]] = {
-                    "id": citing["id"], "number": citing.get("number"),
-                    "title": citing.get("title"), "province": citing.get("province"),
-                    "date": citing.get("date"), "source": citing.get("source"), "mentions": []}
-            plan["mentions"].append(_mention(edge))
+        ids = [d["id"] for d in resolved]
+        total, page = self._citing_page(ids, limit, offset) if ids else (0, [])
+        plans: dict[str, dict[str, Any]] = {
+            c["id"]: {"id": c["id"], "number": c.get("number"), "title": c.get("title"),
+                      "province": c.get("province"), "date": c.get("date"),
+                      "source": c.get("source"), "mentions": []} for c in page}
+        for edge in self._mentions(list(plans), ids) if plans else ():
+            plans[edge["source"]]["mentions"].append(_mention(edge))
         for plan in plans.values():
-            plan["mentions"].sort(key=lambda m: (m["start"], m["end"]))
-        out["plans"] = sorted(plans.values(), key=_doc_order)
+            plan["mentions"].sort(key=lambda m: (m["start"] is None, m["start"] or 0,
+                                                 m["end"] or 0))
+        out["total"] = total
+        out["plans"] = list(plans.values())
         return out
 
     def find_document(self, ref: str) -> dict[str, Any]:
@@ -337,18 +370,10 @@ class GraphStore(ABC):
                 "edges": sorted(edges.values(), key=lambda e: (e["source"], e["target"]))}
 
     # -- agencies ----------------------------------------------------------------------------
-    def agencies(self, topic: str, province: str | None = None,
-                 task_ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
-        """Agencies ranked for a topic, lead before cooperate, tasks as evidence.
-
-        The topic goes through the SKOS topic scheme (``match_topics``: diacritic-free input,
-        synonyms); ``task_ids`` adds tasks found otherwise (semantic search).
-
-        Ranking: lead before cooperate; then ``score = evidence × √specificity`` where evidence
-        counts 2 per task led and 1 per task co-operated on the topic, and specificity is the
-        share of the agency's tasks (in the whole graph) that are on the topic — so a border-guard
-        command whose work is mostly border work ranks above a foreign-affairs department that
-        also leads a few border tasks among dozens of others."""
+    def topic_ids(self, topic: str) -> tuple[str, ...]:
+        """The topic ids a user's topic names: the SKOS scheme (``match_topics``: diacritic-free
+        input, synonyms) with narrower concepts, plus topics in the graph whose label or id
+        contains it."""
         topic_ids: tuple[str, ...] = ()
         try:
             from ..ingest.topics import match_topics, topic_scheme
@@ -369,61 +394,94 @@ class GraphStore(ABC):
                 t["id"] for t in self.nodes_with_label(NodeLabel.TOPIC)
                 if t["id"] not in topic_ids and (
                     key in match_key(t.get("name") or "") or (slug and slug in t["id"])))
-        topic_ids = tuple(clean(t) for t in topic_ids)
-        extra = tuple(clean(t) for t in (task_ids or ()))
+        return tuple(dict.fromkeys(clean(t) for t in topic_ids))
+
+    def agencies(self, topic: str, province: str | None = None,
+                 task_ids: Sequence[str] | None = None, *, limit: int = AGENCIES_PAGE,
+                 offset: int = 0) -> list[dict[str, Any]]:
+        """Agencies ranked for a topic, with the tasks that are the evidence.
+
+        Evidence tasks are those tagged with the topic (SKOS scheme, narrower concepts
+        included) and ``task_ids`` — semantic-search hits, best first. Each agency gets one
+        score::
+
+            evidence    = Σ over its evidence tasks  relevance(task) × role_weight(role)
+            relevance   = 1.0 for a task tagged with the topic;
+                          1 / (1 + rank / 5) for a semantic-only hit at rank 0, 1, 2 …
+            role_weight = 1.0 when it leads the task, 0.5 when it co-operates
+            specificity = evidence tasks / all tasks the agency is assigned in the graph
+            score       = evidence × √specificity
+
+        so a border-guard command whose work is mostly border work ranks above a department
+        that leads one task mentioning the border among dozens of others, and a police force
+        co-operating on several border tasks above a department leading one. Ties: more lead
+        tasks, then name. ``role`` is ``lead`` when the agency leads any evidence task;
+        ``lead_tasks``/``cooperate_tasks`` count them; ``tasks`` lists lead tasks first, each
+        with its ``relevance``. Returns the page ``offset:offset+limit`` of the ranking;
+        evidence tasks are read only for that page."""
+        if limit < 0 or offset < 0:
+            raise ValueError("limit and offset must be ≥ 0")
+        topic_ids = self.topic_ids(topic)
+        extra = tuple(dict.fromkeys(clean(t) for t in (task_ids or ())))
         if not topic_ids and not extra:
             return []
-        rows = self._topic_tasks(topic_ids, extra)
+        rank = {tid: i for i, tid in reversed(list(enumerate(extra)))}
         want = _province_filter(province)
-        agg: dict[str, dict[str, Any]] = {}
-        for row in rows:
-            task, doc, agency, role = row["task"], row["document"], row["agency"], row["role"]
-            if want is not None and not _in_province(want, doc, agency):
+        # agency -> task -> (role, relevance); lead wins when an agency has both roles
+        agg: dict[str, dict[str, tuple[str, float]]] = defaultdict(dict)
+        for tid, agency, role, tagged, doc_prov, agency_prov in self._topic_assignments(
+                topic_ids, extra):
+            if want is not None and not _in_province_names(want, doc_prov, agency_prov):
                 continue
-            entry = agg.get(agency["id"])
-            if entry is None:
-                entry = agg[agency["id"]] = {
-                    "agency": agency.get("name") or agency["id"], "id": agency["id"],
-                    "kind": agency.get("agency_kind"), "province": agency.get("province"),
-                    "role": Role.COOPERATE.value, "score": 0, "tasks": {}}
-            if role == Role.LEAD.value:
-                entry["role"] = Role.LEAD.value
-            entry["score"] += 2 if role == Role.LEAD.value else 1
-            t = entry["tasks"].get(task["id"])
-            if t is None:
-                entry["tasks"][task["id"]] = {
-                    "id": task["id"], "role": role, "text": task.get("text"),
-                    "section": task.get("section"), "document": doc.get("id"),
-                    "number": doc.get("number"), "province": doc.get("province"),
-                    "source": task.get("source") or doc.get("source"),
-                    "start": task.get("start"), "end": task.get("end")}
-            elif role == Role.LEAD.value:
-                t["role"] = role
+            relevance = 1.0 if tagged else 1.0 / (1.0 + rank.get(tid, 0) / SEMANTIC_RANK_SCALE)
+            old = agg[agency].get(tid)
+            if old is None or (role == Role.LEAD.value and old[0] != Role.LEAD.value):
+                agg[agency][tid] = (role, max(relevance, old[1] if old else 0.0))
+        if not agg:
+            return []
         totals = self._assignment_counts(list(agg))
+        ranked = []
+        for agency, tasks in agg.items():
+            evidence = sum(rel * ROLE_WEIGHT.get(role, 0.5) for role, rel in tasks.values())
+            total = max(totals.get(agency, 0), len(tasks), 1)
+            specificity = len(tasks) / total
+            leads = sum(1 for role, _ in tasks.values() if role == Role.LEAD.value)
+            ranked.append((agency, round(evidence, 3), round(specificity, 3),
+                           round(evidence * specificity ** 0.5, 3), leads))
+        names = {a: n for a, n in self._agency_names([r[0] for r in ranked]).items()}
+        ranked.sort(key=lambda r: (-r[3], -r[4], names.get(r[0]) or r[0], r[0]))
+        page = ranked[offset:offset + limit]
+        if not page:
+            return []
+        task_nodes = self.get_nodes([t for r in page for t in agg[r[0]]])
+        doc_nodes = self.get_nodes({n.get("document") for n in task_nodes.values()
+                                    if n.get("document")})
+        agency_nodes = self.get_nodes([r[0] for r in page])
         out = []
-        for entry in agg.values():
-            entry["tasks"] = sorted(entry["tasks"].values(),
-                                    key=lambda t: (t["role"] != Role.LEAD.value, t["id"]))
-            evidence = entry.pop("score")
-            total = max(totals.get(entry["id"], 0), len(entry["tasks"]), 1)
-            entry["evidence"] = evidence
-            entry["specificity"] = round(len(entry["tasks"]) / total, 3)
-            entry["score"] = round(evidence * entry["specificity"] ** 0.5, 3)
-            out.append(entry)
-        out.sort(key=lambda e: (e["role"] != Role.LEAD.value, -e["score"], e["agency"]))
+        for agency, evidence, specificity, score, leads in page:
+            node = agency_nodes.get(agency, {"id": agency})
+            tasks = []
+            for tid, (role, rel) in agg[agency].items():
+                t = task_nodes.get(tid, {"id": tid})
+                d = doc_nodes.get(t.get("document"), {})
+                tasks.append({
+                    "id": tid, "role": role, "relevance": round(rel, 3), "text": t.get("text"),
+                    "section": t.get("section"), "document": t.get("document"),
+                    "number": d.get("number"), "province": d.get("province"),
+                    "source": t.get("source") or d.get("source"),
+                    "start": t.get("start"), "end": t.get("end")})
+            tasks.sort(key=lambda t: (t["role"] != Role.LEAD.value, -t["relevance"], t["id"]))
+            out.append({
+                "agency": node.get("name") or agency, "id": agency,
+                "kind": node.get("agency_kind"), "province": node.get("province"),
+                "role": Role.LEAD.value if leads else Role.COOPERATE.value,
+                "score": score, "evidence": evidence, "specificity": specificity,
+                "lead_tasks": leads, "cooperate_tasks": len(tasks) - leads, "tasks": tasks})
         return out
 
-    def _assignment_counts(self, agency_ids: Sequence[str]) -> dict[str, int]:
-        """How many tasks each agency is assigned in the whole graph (any topic)."""
-        counts: Counter[str] = Counter()
-        if agency_ids:
-            _, edges = self._adjacent(list(agency_ids))
-            seen = set()
-            for e in edges:
-                if e["type"] == EdgeType.ASSIGNED_TO.value and e["source"] not in seen:
-                    seen.add(e["source"])
-                    counts[e["target"]] += 1
-        return counts
+    def _agency_names(self, agency_ids: Sequence[str]) -> dict[str, str]:
+        """Display names for tie-breaking (the store may override with a cheaper read)."""
+        return {a: n.get("name") or a for a, n in self.get_nodes(agency_ids).items()}
 
     # -- neighbourhood and paths -------------------------------------------------------------
     def find_node(self, ref: str) -> dict[str, Any]:
@@ -583,11 +641,8 @@ def _province_filter(province: str | None) -> str | None:
     return province_id(name)
 
 
-def _in_province(want: str, doc: Mapping[str, Any], agency: Mapping[str, Any]) -> bool:
-    for name in (doc.get("province"), agency.get("province")):
-        if name and province_id(name) == want:
-            return True
-    return False
+def _in_province_names(want: str, *names: str | None) -> bool:
+    return any(name and province_id(name) == want for name in names)
 
 
 def _display(n: Mapping[str, Any]) -> str:

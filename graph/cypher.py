@@ -18,10 +18,11 @@ from collections.abc import Sequence
 from ..ontology.vocab import EdgeType, NodeLabel
 
 __all__ = [
-    "BATCH_SIZE", "adjacent", "cited", "citing", "count_edges", "count_nodes", "create_nodes",
+    "BATCH_SIZE", "adjacent", "cited", "citing", "citing_count", "citing_page", "mentions",
+    "numbered", "topic_assignments", "count_edges", "count_nodes", "create_nodes",
     "delete_all", "delete_nodes", "delete_owned", "delete_owned_edges", "documents", "fill_nodes",
     "gc_candidates", "get_nodes", "merge_edges", "merge_nodes", "nodes_with_label",
-    "replace_nodes", "stub_document", "task_assignments", "tasks_with_topics", "all_edges",
+    "replace_nodes", "stub_document", "task_assignments", "all_edges",
     "delete_isolated",
 ]
 
@@ -157,18 +158,55 @@ def cited() -> str:
             f"RETURN d.id AS source, c.id AS target, properties(e) AS ep, properties(c) AS np")
 
 
-def tasks_with_topics() -> str:
-    return (f"UNWIND $ids AS i MATCH (t:{_label(NodeLabel.TASK)})-[:{_type(EdgeType.HAS_TOPIC)}]->"
-            f"(:{_label(NodeLabel.TOPIC)} {{id: i}}) RETURN DISTINCT t.id AS id")
+def numbered() -> str:
+    """Documents whose id carries the number ``$key`` (indexed ``number_key``)."""
+    return (f"MATCH (n:{_label(NodeLabel.DOCUMENT)}) WHERE n.number_key = $key "
+            f"RETURN properties(n) AS p")
+
+
+def citing_count() -> str:
+    """How many distinct documents cite one of ``$ids``: ``RETURN n``."""
+    doc = _label(NodeLabel.DOCUMENT)
+    return (f"MATCH (c:{doc})-[:{_type(EdgeType.CITES)}]->(d:{doc}) WHERE d.id IN $ids "
+            f"RETURN count(DISTINCT c) AS n")
+
+
+def citing_page() -> str:
+    """One page of the distinct documents citing ``$ids``, by date (undated last) then id."""
+    doc = _label(NodeLabel.DOCUMENT)
+    return (f"MATCH (c:{doc})-[:{_type(EdgeType.CITES)}]->(d:{doc}) WHERE d.id IN $ids "
+            f"WITH DISTINCT c WITH c, coalesce(c.date, '9999') AS k "
+            f"ORDER BY k, c.id SKIP $offset LIMIT $limit RETURN properties(c) AS p")
+
+
+def mentions() -> str:
+    """CITES edges from ``$plans`` into ``$ids``."""
+    doc = _label(NodeLabel.DOCUMENT)
+    return (f"UNWIND $plans AS p MATCH (c:{doc} {{id: p}})-[e:{_type(EdgeType.CITES)}]->"
+            f"(d:{doc}) WHERE d.id IN $ids "
+            f"RETURN c.id AS source, d.id AS target, properties(e) AS ep")
+
+
+def _assignment_rows(match: str, tagged: bool) -> str:
+    return (f"{match}-[:{_type(EdgeType.HAS_ASSIGNMENT)}]->(a:{_label(NodeLabel.ASSIGNMENT)})"
+            f"-[:{_type(EdgeType.ASSIGNED_TO)}]->(g:{_label(NodeLabel.AGENCY)}) "
+            f"OPTIONAL MATCH (d:{_label(NodeLabel.DOCUMENT)} {{id: t.document}}) "
+            f"RETURN DISTINCT t.id AS task, g.id AS agency, a.role AS role, "
+            f"{'true' if tagged else 'false'} AS tagged, d.province AS doc_province, "
+            f"g.province AS agency_province")
+
+
+def topic_assignments() -> str:
+    """Light rows for every assignment of a task tagged with one of the topics ``$ids``."""
+    return _assignment_rows(
+        f"UNWIND $ids AS i MATCH (:{_label(NodeLabel.TOPIC)} {{id: i}})"
+        f"<-[:{_type(EdgeType.HAS_TOPIC)}]-(t:{_label(NodeLabel.TASK)})", True)
 
 
 def task_assignments() -> str:
-    return (f"UNWIND $ids AS i MATCH (t:{_label(NodeLabel.TASK)} {{id: i}})"
-            f"-[:{_type(EdgeType.HAS_ASSIGNMENT)}]->(a:{_label(NodeLabel.ASSIGNMENT)})"
-            f"-[:{_type(EdgeType.ASSIGNED_TO)}]->(g:{_label(NodeLabel.AGENCY)}) "
-            f"OPTIONAL MATCH (d:{_label(NodeLabel.DOCUMENT)} {{id: t.document}}) "
-            f"RETURN properties(t) AS task, properties(d) AS document, a.role AS role, "
-            f"properties(g) AS agency")
+    """Light rows for every assignment of the tasks ``$ids`` (semantic-search hits)."""
+    return _assignment_rows(
+        f"UNWIND $ids AS i MATCH (t:{_label(NodeLabel.TASK)} {{id: i}})", False)
 
 
 def all_edges(etype: EdgeType) -> str:

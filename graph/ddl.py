@@ -32,6 +32,8 @@ def neo4j_statements(vector_dim: int | None = None) -> list[str]:
     out.append("CREATE INDEX vbgraph_task_owner IF NOT EXISTS FOR (n:Task) ON (n.owner)")
     out.append("CREATE INDEX vbgraph_document_yearless IF NOT EXISTS "
                "FOR (n:Document) ON (n.yearless)")
+    out.append("CREATE INDEX vbgraph_document_number_key IF NOT EXISTS "
+               "FOR (n:Document) ON (n.number_key)")
     out.append("CREATE FULLTEXT INDEX vbgraph_task_text IF NOT EXISTS "
                "FOR (n:Task) ON EACH [n.text]")
     out.append("CREATE FULLTEXT INDEX vbgraph_names IF NOT EXISTS "
@@ -56,7 +58,9 @@ def falkordb_statements() -> list[tuple[NodeLabel, str]]:
 def falkordb_extra_statements() -> list[tuple[NodeLabel, str, str]]:
     """Further FalkorDB range indexes: ``(label, property, statement)``."""
     return [(NodeLabel.DOCUMENT, "yearless",
-             "CREATE INDEX FOR (n:Document) ON (n.yearless)")]
+             "CREATE INDEX FOR (n:Document) ON (n.yearless)"),
+            (NodeLabel.DOCUMENT, "number_key",
+             "CREATE INDEX FOR (n:Document) ON (n.number_key)")]
 
 
 def server_flavour(driver: Any, database: str | None = None) -> str:

@@ -22,7 +22,7 @@ import networkx as nx
 
 from ..ontology.vocab import EdgeType, LocalityKind, NodeLabel
 from .base import GraphStore, WriteStats
-from .model import DocumentGraph, clean
+from .model import DocumentGraph, clean, number_key
 
 __all__ = ["EmbeddedGraphStore", "FORMAT"]
 
@@ -43,6 +43,9 @@ class EmbeddedGraphStore(GraphStore):
         self._owned_nodes: dict[str, set[str]] = defaultdict(set)
         self._by_kind: dict[str, set[str]] = defaultdict(set)
         self._by_yearless: dict[str, set[str]] = defaultdict(set)
+        self._by_number: dict[str, set[str]] = defaultdict(set)
+        # read caches (citing plans in date order, assignment counts), dropped on every write
+        self._cache: dict[tuple[Any, ...], Any] = {}
         self._reindex()
 
     def _reindex(self) -> None:
@@ -50,8 +53,12 @@ class EmbeddedGraphStore(GraphStore):
         self._owned_nodes.clear()
         self._by_kind.clear()
         self._by_yearless.clear()
+        self._by_number.clear()
+        self._cache.clear()
         for nid, data in self.g.nodes(data=True):
             self._by_kind[data["kind"]].add(nid)
+            if data["kind"] == NodeLabel.DOCUMENT.value:
+                self._index_number(nid)
             if data.get("yearless"):
                 self._by_yearless[data["yearless"]].add(nid)
             if data.get("owner"):
@@ -87,6 +94,11 @@ class EmbeddedGraphStore(GraphStore):
             os.fsync(raw.fileno())
 
     # -- writes --------------------------------------------------------------------------
+    def _index_number(self, nid: str) -> None:
+        key = number_key(nid)
+        if key is not None:
+            self._by_number[key].add(nid)
+
     def _remove_owned(self, doc_id: str) -> WriteStats:
         edges = self._owned_edges.pop(doc_id, set())
         rel_deleted = 0
@@ -123,6 +135,7 @@ class EmbeddedGraphStore(GraphStore):
         return touched
 
     def _write_document(self, plan: DocumentGraph) -> WriteStats:
+        self._cache.clear()
         touched = self._touched(plan.doc_id) - plan.node_ids()
         stats = self._remove_owned(plan.doc_id)
         created = props = rels = 0
@@ -134,6 +147,7 @@ class EmbeddedGraphStore(GraphStore):
         self.g.add_node(doc.id, kind=doc.label.value, **{k: v for k, v in doc.props.items()
                                                           if v is not None})
         self._by_kind[doc.label.value].add(doc.id)
+        self._index_number(doc.id)
         if doc.props.get("yearless"):
             self._by_yearless[doc.props["yearless"]].add(doc.id)
         props += len(doc.props)
@@ -142,6 +156,7 @@ class EmbeddedGraphStore(GraphStore):
                 created += 1
                 self.g.add_node(row.id, kind=row.label.value)
                 self._by_kind[row.label.value].add(row.id)
+                self._index_number(row.id)
             attrs = self.g.nodes[row.id]
             for k, v in row.props.items():
                 if v is not None and attrs.get(k) is None:
@@ -192,6 +207,7 @@ class EmbeddedGraphStore(GraphStore):
 
     def _retarget_cites(self, key: str, ids: Sequence[str], target: str,
                         stub: dict[str, Any] | None) -> WriteStats:
+        self._cache.clear()
         moves = []
         for nid in ids:
             if nid not in self.g or nid == target:
@@ -205,6 +221,7 @@ class EmbeddedGraphStore(GraphStore):
                 self.g.add_node(target, kind=NodeLabel.DOCUMENT.value)
                 self._by_kind[NodeLabel.DOCUMENT.value].add(target)
                 self._by_yearless[key].add(target)
+                self._index_number(target)
                 created += 1
             self.g.nodes[target].update({k: v for k, v in stub.items() if v is not None})
         rels = 0
@@ -221,6 +238,7 @@ class EmbeddedGraphStore(GraphStore):
                           relationships_created=rels, relationships_deleted=rels + r2)
 
     def _remove_document(self, doc_id: str) -> WriteStats:
+        self._cache.clear()
         touched = self._touched(doc_id)
         stats = self._remove_owned(doc_id)
         deleted = rels = 0
@@ -241,6 +259,9 @@ class EmbeddedGraphStore(GraphStore):
         self._by_kind[self.g.nodes[nid]["kind"]].discard(nid)
         if self.g.nodes[nid].get("yearless"):
             self._by_yearless[self.g.nodes[nid]["yearless"]].discard(nid)
+        key = number_key(nid)
+        if key is not None:
+            self._by_number[key].discard(nid)
         self.g.remove_node(nid)
 
     def _has_owned_edge(self, nid: str) -> bool:
@@ -330,33 +351,101 @@ class EmbeddedGraphStore(GraphStore):
                 for u, v, k, d in self.g.out_edges(doc_id, keys=True, data=True)
                 if d["type"] == EdgeType.CITES.value]
 
-    def _topic_tasks(self, topic_ids: Sequence[str], task_ids: Sequence[str]
-                     ) -> list[dict[str, Any]]:
-        tasks: set[str] = set()
-        for tid in topic_ids:
-            if tid in self.g:
-                tasks.update(u for u, _, d in self.g.in_edges(tid, data=True)
-                             if d["type"] == EdgeType.HAS_TOPIC.value)
-        tasks.update(t for t in task_ids if t in self.g
-                     and self.g.nodes[t]["kind"] == NodeLabel.TASK.value)
+    def _numbered(self, key: str) -> list[dict[str, Any]]:
+        return sorted((self._node(n) for n in self._by_number.get(key, ()) if n in self.g),
+                      key=lambda d: d["id"])
+
+    def _citers(self, doc_ids: Sequence[str]) -> list[str]:
+        """Distinct documents citing ``doc_ids``, by (date, undated last; id); cached until
+        the next write."""
+        ck = ("citers", tuple(sorted(doc_ids)))
+        hit = self._cache.get(ck)
+        if hit is not None:
+            return hit
+        cites = EdgeType.CITES.value
+        pred, nodes = self.g._pred, self.g._node  # hot path, no views
+        citers: set[str] = set()
+        for did in doc_ids:
+            for u, keyed in pred.get(did, {}).items():
+                if u not in citers and any(d["type"] == cites for d in keyed.values()):
+                    citers.add(u)
+        out = sorted(citers, key=lambda u: (nodes[u].get("date") or "9999", u))
+        self._cache[ck] = out
+        return out
+
+    def _citing_page(self, doc_ids: Sequence[str], limit: int, offset: int
+                     ) -> tuple[int, list[dict[str, Any]]]:
+        citers = self._citers(doc_ids)
+        return len(citers), [self._node(u) for u in citers[offset:offset + limit]]
+
+    def _mentions(self, plan_ids: Sequence[str], doc_ids: Sequence[str]
+                  ) -> list[dict[str, Any]]:
+        succ = self.g._succ
+        out = []
+        for p in plan_ids:
+            adj = succ.get(p, {})
+            for did in doc_ids:
+                for k, d in adj.get(did, {}).items():
+                    if d["type"] == EdgeType.CITES.value:
+                        out.append(self._edge(p, did, k, d))
+        return out
+
+    def _topic_assignments(self, topic_ids: Sequence[str], task_ids: Sequence[str]
+                           ) -> list[tuple[str, str, str, bool, str | None, str | None]]:
+        pred, nodes = self.g._pred, self.g._node
+        has_topic, task_kind = EdgeType.HAS_TOPIC.value, NodeLabel.TASK.value
+        rows: list[tuple[str, str, str, bool, str | None, str | None]] = []
+        seen: set[str] = set()
+        for topic in topic_ids:  # per-topic rows are cached until the next write
+            ck = ("topic", topic)
+            cached = self._cache.get(ck)
+            if cached is None:
+                tasks = [u for u, keyed in pred.get(topic, {}).items()
+                         if any(d["type"] == has_topic for d in keyed.values())]
+                cached = self._cache[ck] = (frozenset(tasks), self._task_rows(tasks, True))
+            rows.extend(r for r in cached[1] if r[0] not in seen)
+            seen |= cached[0]
+        extra = [t for t in dict.fromkeys(task_ids) if t not in seen and t in nodes
+                 and nodes[t]["kind"] == task_kind]
+        rows.extend(self._task_rows(extra, False))
+        return rows
+
+    def _task_rows(self, tasks: Iterable[str], tagged: bool
+                   ) -> list[tuple[str, str, str, bool, str | None, str | None]]:
+        succ, nodes = self.g._succ, self.g._node
+        has_asg, assigned = EdgeType.HAS_ASSIGNMENT.value, EdgeType.ASSIGNED_TO.value
         rows = []
-        for tid in sorted(tasks):
-            task = self._node(tid)
-            doc = self._node(task["document"]) if task.get("document") in self.g else {}
-            for _, asg, d in self.g.out_edges(tid, data=True):
-                if d["type"] != EdgeType.HAS_ASSIGNMENT.value:
+        for tid in tasks:
+            doc = nodes.get(nodes[tid].get("document") or "")
+            doc_prov = doc.get("province") if doc else None
+            for asg, keyed in succ[tid].items():
+                if not any(d["type"] == has_asg for d in keyed.values()):
                     continue
-                for _, agency, d2 in self.g.out_edges(asg, data=True):
-                    if d2["type"] == EdgeType.ASSIGNED_TO.value:
-                        rows.append({"task": task, "document": doc,
-                                     "role": self.g.nodes[asg]["role"],
-                                     "agency": self._node(agency)})
+                role = nodes[asg]["role"]
+                for agency, keyed2 in succ[asg].items():
+                    if any(d["type"] == assigned for d in keyed2.values()):
+                        rows.append((tid, agency, role, tagged, doc_prov,
+                                     nodes[agency].get("province")))
         return rows
 
     def _assignment_counts(self, agency_ids: Sequence[str]) -> dict[str, int]:
-        return {a: sum(1 for _, _, d in self.g.in_edges(a, data=True)
-                       if d["type"] == EdgeType.ASSIGNED_TO.value)
-                for a in agency_ids if a in self.g}
+        counts: dict[str, int] = self._cache.setdefault(("assignments",), {})
+        pred = self.g._pred
+        assigned = EdgeType.ASSIGNED_TO.value
+        out = {}
+        for a in agency_ids:
+            if a not in pred:
+                continue
+            n = counts.get(a)
+            if n is None:
+                n = counts[a] = sum(1 for keyed in pred[a].values() for d in keyed.values()
+                                    if d["type"] == assigned)
+            out[a] = n
+        return out
+
+    def _agency_names(self, agency_ids: Sequence[str]) -> dict[str, str]:
+        nodes = self.g._node
+        return {a: nodes[a].get("name") or a for a in agency_ids if a in nodes}
 
     def iter_nodes(self) -> Iterator[dict[str, Any]]:
         for _, attrs in self.g.nodes(data=True):

@@ -26,12 +26,12 @@ from ..ontology.vocab import EdgeType, LocalityKind, NodeLabel, Role
 __all__ = [
     "DOC_STUB_FIELDS", "DocumentGraph", "EdgeRow", "NodeRow", "YearlessResolver", "agency_kind_id",
     "build_document_graph", "clean", "clean_props", "label_of", "mention_sentence", "province_id",
-    "slugify", "yearless_key",
+    "number_key", "slugify", "yearless_key",
 ]
 
 #: properties a *cited* document gets from its citations (only filled when missing)
 DOC_STUB_FIELDS = ("number", "type", "date", "issuer", "title", "year", "ambiguous", "candidates",
-                   "yearless")
+                   "yearless", "number_key")
 
 _SLUG = re.compile(r"[^a-z0-9]+")
 _YEAR_SUFFIX = re.compile(r"-(\d{4})$")
@@ -57,6 +57,16 @@ def yearless_key(doc_id: str) -> str:
     if doc_id.startswith("doc:title:"):
         return doc_id
     return _YEAR_SUFFIX.sub("", doc_id)
+
+
+def number_key(doc_id: str) -> str | None:
+    """The number segment of a canonical document id — what a user's reference is looked up
+    by: ``doc:qd-272-tw-2015`` → ``272``, ``doc:nd-12-cp-2012`` → ``12``; ``None`` for title
+    ids and ids of no known scheme."""
+    if not doc_id.startswith("doc:") or doc_id.startswith("doc:title:"):
+        return None
+    segs = doc_id[4:].split("-")
+    return segs[1] if len(segs) >= 2 and segs[1] else None
 
 
 def label_of(node_id: str) -> NodeLabel | None:
@@ -164,6 +174,7 @@ def _doc_props(doc: ExtractedDocument) -> dict[str, Any]:
         "recipients": list(meta.recipients), "missing": list(meta.missing), "year": year,
         "source": doc.source, "sha256": doc.sha256, "ingested": True,
         "ambiguous": False, "candidates": [], "yearless": yearless_key(meta.id),
+        "number_key": number_key(meta.id),
     })
 
 
@@ -246,7 +257,7 @@ def build_document_graph(doc: ExtractedDocument,
             # store's re-linking), never from whichever mention happened to be written first
             stubs[cited] = NodeRow(cited, NodeLabel.DOCUMENT, {
                 "id": cited, "ambiguous": bool(ambiguous), "candidates": list(candidates),
-                "ingested": False, "yearless": cited})
+                "ingested": False, "yearless": cited, "number_key": number_key(cited)})
         elif cited not in stubs:
             stubs[cited] = NodeRow(cited, NodeLabel.DOCUMENT, clean_props({
                 "id": cited, "number": cit.number, "type": cit.type, "date": cit.date,
@@ -254,7 +265,8 @@ def build_document_graph(doc: ExtractedDocument,
                 "year": cit.year if cit.year is not None else (
                     int(cit.date[:4]) if cit.date and cit.date[:4].isdigit() else None),
                 "ambiguous": bool(ambiguous), "candidates": list(candidates),
-                "ingested": False, "yearless": yearless_key(cited)}))
+                "ingested": False, "yearless": yearless_key(cited),
+                "number_key": number_key(cited)}))
         edges.append(EdgeRow(doc_id, cited, EdgeType.CITES, f"{doc_id}|c{n}", clean_props({
             **owner, "relation": cit.relation.value, "surface": cit.surface,
             "cited_as": cited_as,

@@ -517,21 +517,36 @@ class Neo4jGraphStore(GraphStore):
         return [(self._edge(r["source"], r["target"], EdgeType.CITES.value, r["ep"]),
                  self._node(r["np"], NodeLabel.DOCUMENT)) for r in rows]
 
-    def _topic_tasks(self, topic_ids: Sequence[str], task_ids: Sequence[str]
-                     ) -> list[dict[str, Any]]:
-        tasks = set(task_ids)
-        if topic_ids:
-            tasks.update(r["id"] for r in self._read(cypher.tasks_with_topics(),
-                                                     ids=list(topic_ids)))
+    def _numbered(self, key: str) -> list[dict[str, Any]]:
+        rows = self._read(cypher.numbered(), key=key)
+        return sorted((self._node(r["p"], NodeLabel.DOCUMENT) for r in rows),
+                      key=lambda d: d["id"])
+
+    def _citing_page(self, doc_ids: Sequence[str], limit: int, offset: int
+                     ) -> tuple[int, list[dict[str, Any]]]:
+        ids = list(doc_ids)
+        total = self._read(cypher.citing_count(), ids=ids)
+        n = int(total[0]["n"]) if total else 0
+        if not n or not limit or offset >= n:
+            return n, []
+        rows = self._read(cypher.citing_page(), ids=ids, limit=int(limit), offset=int(offset))
+        return n, [self._node(r["p"], NodeLabel.DOCUMENT) for r in rows]
+
+    def _mentions(self, plan_ids: Sequence[str], doc_ids: Sequence[str]
+                  ) -> list[dict[str, Any]]:
+        rows = self._read(cypher.mentions(), plans=list(plan_ids), ids=list(doc_ids))
+        return [self._edge(r["source"], r["target"], EdgeType.CITES.value, r["ep"])
+                for r in rows]
+
+    def _topic_assignments(self, topic_ids: Sequence[str], task_ids: Sequence[str]
+                           ) -> list[tuple[str, str, str, bool, str | None, str | None]]:
         rows = []
-        for batch in _batches(sorted(tasks)):
-            for r in self._read(cypher.task_assignments(), ids=list(batch)):
-                rows.append({"task": self._node(r["task"], NodeLabel.TASK),
-                             "document": self._node(r["document"] or {}, NodeLabel.DOCUMENT),
-                             "role": r["role"],
-                             "agency": self._node(r["agency"], NodeLabel.AGENCY)})
-        rows.sort(key=lambda r: r["task"]["id"])
-        return rows
+        if topic_ids:
+            rows += self._read(cypher.topic_assignments(), ids=list(topic_ids))
+        if task_ids:
+            rows += self._read(cypher.task_assignments(), ids=list(task_ids))
+        return [(r["task"], r["agency"], r["role"], bool(r["tagged"]), r["doc_province"],
+                 r["agency_province"]) for r in rows]
 
     def _assignment_counts(self, agency_ids: Sequence[str]) -> dict[str, int]:
         if not agency_ids:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ._common import add_common, fail, open_workspace, print_json
+from ._common import add_common, add_paging, fail, open_workspace, print_json
 
 __all__ = ["register"]
 
@@ -29,6 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = subparsers.add_parser("cites", help="plans citing a document, however it is typed")
     p.add_argument("ref", metavar="REF", help="e.g. 272-QĐ/TW, 'Quyết định 272', 'NĐ 12/2012'")
+    add_paging(p, 50)
     add_common(p)
     p.set_defaults(func=_cites)
 
@@ -49,6 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--province", help="only plans/agencies of this province")
     p.add_argument("--no-semantic", action="store_true",
                    help="topic scheme only (no semantic-search evidence)")
+    add_paging(p, 20)
     add_common(p)
     p.set_defaults(func=_agencies)
 
@@ -146,7 +148,7 @@ def _doc_line(d: dict[str, Any]) -> str:
 
 def _cites(args: argparse.Namespace) -> int:
     def body(ws: Any) -> int:
-        out = ws.cites(args.ref)
+        out = ws.cites(args.ref, limit=args.limit, offset=args.offset)
         if args.json:
             print_json(out)
             return 0
@@ -160,7 +162,9 @@ def _cites(args: argparse.Namespace) -> int:
             return 0
         for r in out["resolved"]:
             print(f"{_doc_line(r)}  [{r['id']}]")
-        print(f"được trích dẫn bởi {len(out['plans'])} kế hoạch:")
+        shown = (f" (hiển thị {args.offset + 1}–{args.offset + len(out['plans'])})"
+                 if out["plans"] and len(out["plans"]) < out.get("total", 0) else "")
+        print(f"được trích dẫn bởi {out.get('total', len(out['plans']))} kế hoạch{shown}:")
         for p in out["plans"]:
             where = ", ".join(x for x in (p.get("province"), p.get("date")) if x)
             print(f"- {p.get('number') or p['id']} ({where}) — {p.get('title') or ''}")
@@ -201,17 +205,19 @@ def _chain(args: argparse.Namespace) -> int:
 
 def _agencies(args: argparse.Namespace) -> int:
     def body(ws: Any) -> int:
-        out = ws.agencies(args.topic, province=args.province, semantic=not args.no_semantic)
+        out = ws.agencies(args.topic, province=args.province, semantic=not args.no_semantic,
+                          limit=args.limit, offset=args.offset)
         if args.json:
             print_json(out)
             return 0
         if not out:
             print(f"không có cơ quan nào được giao nhiệm vụ về «{args.topic}»")
             return 0
-        for rank, a in enumerate(out, 1):
+        for rank, a in enumerate(out, args.offset + 1):
             role = "chủ trì" if a["role"] == "lead" else "phối hợp"
             print(f"{rank:>2}. {a['agency']} — {role}, điểm {a['score']}, "
-                  f"{len(a['tasks'])} nhiệm vụ")
+                  f"chủ trì {a.get('lead_tasks', 0)}, phối hợp {a.get('cooperate_tasks', 0)} "
+                  f"nhiệm vụ")
             for t in a["tasks"][:3]:
                 text = (t.get("text") or "").replace("\n", " ")
                 print(f"      {t['id']} §{t.get('section')}: {text[:100]}")

@@ -39,7 +39,7 @@ def test_cites_json_on_the_seeds(capsys, seeded_dir) -> None:
     code, out, _ = run(capsys, "cites", "272-QĐ/TW", "--json", "--data-dir", str(seeded_dir))
     assert code == 0
     data = json.loads(out)
-    assert set(data) == {"query", "resolved", "plans"}
+    assert set(data) == {"query", "resolved", "plans", "total"}
     assert {p["id"] for p in data["plans"]} == {KG, TTH, HG}
     assert all(m["text"] and m["section"] is not None for p in data["plans"]
                for m in p["mentions"])

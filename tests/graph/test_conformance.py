@@ -99,7 +99,7 @@ def test_remove_restores_previous_state(store: GraphStore, docs) -> None:
 
 def test_cites_returns_plans_with_sentences(loaded: GraphStore) -> None:
     out = loaded.cites("272-QĐ/TW")
-    assert set(out) == {"query", "resolved", "plans"}
+    assert set(out) == {"query", "resolved", "plans", "total"}
     assert [r["id"] for r in out["resolved"]] == ["doc:qd-272-tw-2015"]
     assert out["resolved"][0] == {"id": "doc:qd-272-tw-2015", "number": "272-QĐ/TW",
                                   "type": "Quyết định", "date": "2015-01-21",

@@ -93,3 +93,66 @@ def test_reingest_seeds_is_idempotent(seeded: GraphStore, seed_docs) -> None:
     counts = seeded.counts()
     seeded.upsert_documents(seed_docs)
     assert seeded.counts() == counts
+
+
+def test_cites_pages_are_slices_of_one_order(seeded: GraphStore) -> None:
+    full = seeded.cites("Chỉ thị 38", limit=500)
+    assert full["total"] == 4 == len(full["plans"])
+    keys = [(p["date"] or "9999", p["id"]) for p in full["plans"]]
+    assert keys == sorted(keys)  # by date, then id
+    pages = [seeded.cites("Chỉ thị 38", limit=3, offset=o) for o in (0, 3, 6)]
+    assert [p["total"] for p in pages] == [4, 4, 4]
+    assert [len(p["plans"]) for p in pages] == [3, 1, 0]
+    assert [p for page in pages for p in page["plans"]] == full["plans"]
+    assert seeded.cites("Chỉ thị 38", limit=0)["plans"] == []
+    assert seeded.cites("99999-CT/TW")["total"] == 0
+
+
+def test_agency_score_roles_and_evidence_order(seeded: GraphStore) -> None:
+    out = seeded.agencies("biên giới", limit=50)
+    top3 = [a["kind"] for a in out[:3]]
+    assert top3.count("bo-chi-huy-bo-doi-bien-phong-tinh") == 2  # Huế III.16, Kiên Giang III.3
+    scores = [a["score"] for a in out]
+    assert scores == sorted(scores, reverse=True)
+    for a in out:
+        assert a["lead_tasks"] + a["cooperate_tasks"] == len(a["tasks"])
+        assert (a["role"] == "lead") == (a["lead_tasks"] > 0)
+        roles = [t["role"] for t in a["tasks"]]
+        assert roles == sorted(roles, key=lambda r: r != "lead")  # lead tasks first
+    by_name = {a["agency"]: a for a in out}
+    # Kiên Giang III.3: the border guards lead, the police co-operate on the same task
+    police = by_name["Công an tỉnh Kiên Giang"]
+    assert police["role"] == "cooperate" and police["lead_tasks"] == 0
+    assert [t["id"] for t in police["tasks"]] == [f"{KG}#t31"]
+    assert by_name["Bộ Chỉ huy Bộ đội Biên phòng tỉnh Kiên Giang"]["tasks"][0]["id"] == \
+        f"{KG}#t31"
+    # a co-operating agency is no longer ranked below every lead
+    first_coop = next(i for i, a in enumerate(out) if a["role"] == "cooperate")
+    assert any(a["role"] == "lead" for a in out[first_coop:])
+    # the page is a slice of the ranking
+    assert seeded.agencies("biên giới", limit=3, offset=2) == out[2:5]
+    assert len(seeded.agencies("biên giới")) == min(20, len(out))
+
+
+def test_semantic_hits_weigh_by_rank(seeded: GraphStore) -> None:
+    # Huế III.16 tasks are tagged "biên giới"; as semantic-only hits for an unrelated topic
+    # they weigh 1/(1 + rank/5)
+    hits = [f"{TTH}#t81", f"{TTH}#t85"]
+    out = seeded.agencies("zzz không có chủ đề", task_ids=hits)
+    (bdbp,) = [a for a in out if a["agency"] == "Bộ Chỉ huy Bộ đội Biên phòng tỉnh Thừa Thiên Huế"]
+    rel = {t["id"]: t["relevance"] for t in bdbp["tasks"]}
+    assert rel == {hits[0]: 1.0, hits[1]: round(1 / (1 + 1 / 5), 3)}
+    assert bdbp["evidence"] == round(1.0 + 1 / 1.2, 3)
+    # a tagged task keeps relevance 1.0 when it is also a hit
+    tagged = seeded.agencies("biên giới", task_ids=list(reversed(hits)), limit=50)
+    (bdbp2,) = [a for a in tagged if a["id"] == bdbp["id"]]
+    assert {t["relevance"] for t in bdbp2["tasks"]} == {1.0}
+
+
+def test_agencies_province_filter_on_seeds(seeded: GraphStore) -> None:
+    kg = seeded.agencies("biên giới", province="tỉnh Kiên Giang", limit=50)
+    assert kg and all("Kiên Giang" in (a["province"] or "") or all(
+        t["province"] == "Kiên Giang" for t in a["tasks"]) for a in kg)
+    assert "Bộ Chỉ huy Bộ đội Biên phòng tỉnh Thừa Thiên Huế" not in [a["agency"] for a in kg]
+    pcpnn = seeded.agencies("PCPNN", province="Thừa Thiên Huế", limit=50)
+    assert pcpnn[0]["agency"] == "Sở Ngoại vụ tỉnh Thừa Thiên Huế"  # leads Huế II.x and III.x
