@@ -135,9 +135,27 @@ def _pattern_hint() -> re.Pattern[str] | None:
     return re.compile(trie_regex((), prefixes=openings))
 
 
-def tag_topics(text: str) -> tuple[str, ...]:
-    """Topic ids whose labels or patterns occur in ``text`` (a task's text)."""
-    folded = fold(text)
+@lru_cache(maxsize=1)
+def _not_in() -> tuple[re.Pattern[str] | None, frozenset[int]]:
+    """One regex of every concept's ``not_in`` phrases (``các tỉnh giáp biên giới``), and the
+    concepts (by order) that have such phrases."""
+    raw = json.loads(_FILE.read_text(encoding="utf-8"))
+    words: set[str] = set()
+    orders: set[int] = set()
+    for order, c in enumerate(raw["concepts"]):
+        phrases = {" ".join(_WORD_RE.findall(fold(p))) for p in c.get("not_in", ())} - {""}
+        if phrases:
+            words |= phrases
+            orders.add(order)
+    if not words:
+        return None, frozenset()
+    alts = sorted(words, key=len, reverse=True)
+    return (re.compile(r"(?<![a-z0-9])(?:" + "|".join(
+        r"[^a-z0-9]+".join(map(re.escape, w.split())) for w in alts) + r")(?![a-z0-9])"),
+        frozenset(orders))
+
+
+def _found(folded: str) -> set[int]:
     (rx, rx_start), closure, pats = _label_index()
     found: set[int] = set()
     first = rx_start.match(folded)
@@ -149,6 +167,21 @@ def tag_topics(text: str) -> tuple[str, ...]:
         for order, patterns in pats:
             if order not in found and any(p.search(folded) for p in patterns):
                 found.add(order)
+    return found
+
+
+def tag_topics(text: str) -> tuple[str, ...]:
+    """Topic ids whose labels or patterns occur in ``text`` (a task's text).
+
+    A concept with ``not_in`` phrases is tagged only if it is still found once those phrases
+    are blanked: in ``các tỉnh giáp biên giới`` the word describes a partner, the task is not
+    about borders."""
+    folded = fold(text)
+    found = _found(folded)
+    not_in, guarded = _not_in()
+    if not_in is not None and found & guarded and not_in.search(folded):
+        blanked = not_in.sub(lambda m: " " * len(m.group(0)), folded)
+        found = (found - guarded) | (_found(blanked) & guarded)
     matchers = _matchers()
     return tuple(matchers[order][0] for order in sorted(found))
 

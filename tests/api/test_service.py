@@ -22,3 +22,18 @@ def test_the_same_bytes_under_another_name_are_one_document(tmp_path, seed_paths
     assert again.unchanged == ({"id": report.added[0]["id"], "source": str(copy),
                                 "duplicate_of": str(first)},)
     assert again.counts == report.counts
+
+
+def test_border_agencies_are_the_ones_the_plans_give_border_work(tmp_path, seeds_dir):
+    ws = Workspace(tmp_path / "data", index=False)
+    ws.ingest([seeds_dir])
+    ranked = ws.agencies("bien gioi")                      # no diacritics
+    ids = [a["id"] for a in ranked]
+    assert {"agency:bo-chi-huy-bo-doi-bien-phong-tinh:thua-thien-hue",
+            "agency:bo-chi-huy-bo-doi-bien-phong-tinh:kien-giang"} <= set(ids[:3])
+    # the police cooperate on Kiên Giang's border task (III.3); the culture department's
+    # exchange "với các tỉnh giáp biên giới" is not border work
+    assert "agency:cong-an-tinh:kien-giang" in ids
+    assert "agency:so-van-hoa-va-the-thao:kien-giang" not in ids
+    police = ranked[ids.index("agency:cong-an-tinh:kien-giang")]
+    assert police["role"] == "cooperate" and police["tasks"][0]["section"] == "III.3"

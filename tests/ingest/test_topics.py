@@ -67,3 +67,15 @@ def test_never_crashes_and_returns_known_ids(text):
     known = {c.id for c in topic_scheme().concepts}
     assert set(tag_topics(text)) <= known
     assert set(match_topics(text)) <= known
+
+
+@pytest.mark.parametrize("text, border", [
+    ("giao lưu văn hóa, thể thao với các tỉnh giáp biên giới", False),
+    ("giao luu van hoa, the thao voi cac tinh giap bien gioi", False),
+    ("hợp tác với các tỉnh biên giới của Lào về thương mại", False),
+    ("tăng cường công tác quản lý biên giới, bảo vệ chủ quyền", True),
+    ("tuần tra song phương tại các huyện biên giới", True),      # tagged by 'tuần tra song phương'
+    ("phân giới cắm mốc với các tỉnh giáp biên giới của Campuchia", True),
+])
+def test_place_descriptors_do_not_make_a_border_task(text, border):
+    assert ("topic:bien-gioi-lanh-tho" in tag_topics(text)) is border
