@@ -464,7 +464,7 @@ def _plan_text(doc: Doc, vocab: Vocab, state: _State, layout: str, number: int |
         return "\n".join(out) + "\n", title
     # paragraph-shaped layouts: one paragraph per line, blank lines between blocks
     if layout == "headerless":
-        head = ["", f" KẾ HOẠCH", title.upper(), ""]
+        head = ["", " KẾ HOẠCH", title.upper(), ""]
     else:
         num = f"{number}" if layout != "draft" else ""
         day = f"{d}" if layout != "draft" else ""

@@ -12,11 +12,9 @@ tokens, an expansion phrase in the query adds the abbreviation's token.
 """
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Collection, Mapping, Sequence
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 
@@ -24,7 +22,6 @@ from ..ingest.text import canonical_tones, fold
 from .base import LexicalIndex
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
-_FALLBACK_ABBREVIATIONS = Path(__file__).parent / "data" / "abbreviations_fallback.json"
 BIGRAM_JOIN = "_"
 
 
@@ -43,13 +40,9 @@ def tokenize(text: str, *, bigrams: bool = True) -> list[str]:
 
 @lru_cache(maxsize=1)
 def load_abbreviation_table() -> Mapping[str, tuple[str, ...]]:
-    """``{abbreviation: expansions}`` from ``vbgraph.ingest.abbreviations`` when it exists,
-    else from this package's fallback data file."""
-    try:
-        from ..ingest.abbreviations import load_abbreviations
-    except ImportError:
-        data = json.loads(_FALLBACK_ABBREVIATIONS.read_text(encoding="utf-8"))
-        return {k: tuple(v) for k, v in data.items() if not k.startswith("_")}
+    """``{abbreviation: expansions}``: the ingest package's table (``ingest/data/abbreviations.json``)."""
+    from ..ingest.abbreviations import load_abbreviations
+
     return dict(load_abbreviations())
 
 
