@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 # command modules, in the order ``vbgraph --help`` lists them
-COMMAND_MODULES = ("extract", "store", "search", "serve", "demo")
+COMMAND_MODULES = ("extract", "store", "search", "model", "serve")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -263,13 +263,19 @@ class Workspace:
     def _ingest_locked(self, paths: Sequence[Any], progress: bool | None) -> IngestReport:
         from ..ingest.pipeline import extract_file
 
-        self._load()  # the state committed by the last writer, read under the lock
-        graph = self._graph
-        assert graph is not None
-        index = self._index
+        # The state committed by the last writer, read under the lock into *private* objects:
+        # readers of this Workspace keep answering from the current generation, untouched,
+        # until the new one is committed and swapped in (see ``_swap``).
+        manifest = self.manifest()
+        graph = self._open_graph(manifest)
+        index = self._open_index(manifest)
+        files, failed = expand_paths(paths)
         if self.use_index and index is None and _task_index_class() is not None:
             index = _task_index_class().create(self.model)
-        files, failed = expand_paths(paths)
+            # documents ingested earlier without an index (``--no-index``) join it now
+            backfilled = self._backfill_index(graph, index, failed)
+        else:
+            backfilled = 0
         hashes = graph.source_hashes()
         doc_of_source = graph.source_documents()
         source_of_digest = {digest: src for src, digest in hashes.items()}
@@ -314,9 +320,12 @@ class Workspace:
             texts[digest] = doc.text
             (updated if source in hashes else added).append(
                 {"id": doc.document.id, "source": source})
-        generation = self.manifest().get("generation", 0)
-        if added or updated:
+        generation = manifest.get("generation", 0)
+        if added or updated or backfilled:
             generation = self._commit(graph, index, texts)
+            self._swap(graph, index, generation)
+        elif graph is not self._graph:
+            graph.close()
         return IngestReport(
             added=tuple(added), updated=tuple(updated), unchanged=tuple(unchanged),
             failed=tuple(failed), stats=stats, counts=graph.counts(), generation=generation,
@@ -364,10 +373,33 @@ class Workspace:
         _atomic_write(self.data_dir / MANIFEST,
                       json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"))
         _checkpoint("after-manifest")
-        self._loaded_generation = gen
-        self._index = index
         self._remove_old_generations(manifest)
         return gen
+
+    def _swap(self, graph: GraphStore, index: Any, generation: int) -> None:
+        """Make a committed generation the one this Workspace answers from."""
+        old = self._graph
+        self._graph, self._index = graph, index
+        self._index_loaded = True
+        self._loaded_generation = generation
+        if old is not None and old is not graph:
+            old.close()
+
+    def _backfill_index(self, graph: GraphStore, index: Any, failed: list[dict[str, str]]) -> int:
+        """Index every document already in the graph (from the texts the data dir keeps):
+        a store built with ``--no-index`` gets a complete index on its next indexed ingest."""
+        from ..ingest.pipeline import extract_text
+
+        done = 0
+        for source, digest in sorted(graph.source_hashes().items()):
+            stored = self.text(digest)
+            if stored is None:
+                failed.append({"source": source,
+                               "reason": "not indexed: its text is not in the data dir; re-ingest it"})
+                continue
+            index.upsert_document(extract_text(stored, source, digest))
+            done += 1
+        return done
 
     def _remove_old_generations(self, manifest: dict[str, Any]) -> None:
         keep = {manifest.get("graph"), manifest.get("index")}

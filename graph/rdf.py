@@ -258,13 +258,17 @@ _STRINGS = re.compile(r"(\"\"\".*?\"\"\"|'''.*?'''|\"(?:[^\"\\\\\n]|\\\\.)*\"|'(
                       r"|<[^<>\s]*>|#[^\n]*)", re.DOTALL)
 
 
-def sparql(store: GraphStore | Graph, query: str, *, graph: Graph | None = None
-           ) -> dict[str, Any]:
+MAX_ROWS = 10_000
+
+
+def sparql(store: GraphStore | Graph, query: str, *, graph: Graph | None = None,
+           max_rows: int = MAX_ROWS) -> dict[str, Any]:
     """Run a read-only SPARQL query (SELECT/ASK/CONSTRUCT/DESCRIBE) over the RDF view.
 
     Updates, ``SERVICE`` (federation), ``LOAD`` and the like are rejected before parsing; the
     query is then parsed with rdflib's *query* grammar (which has no update forms) and run
-    without any remote access."""
+    without any remote access. SELECT stops after ``max_rows`` rows (``"truncated": true``);
+    a query rdflib cannot evaluate here is a :class:`SparqlRejected`, not a crash."""
     from rdflib.plugins.sparql import prepareQuery
 
     bare = _STRINGS.sub(" ", query)
@@ -279,17 +283,29 @@ def sparql(store: GraphStore | Graph, query: str, *, graph: Graph | None = None
         raise SparqlRejected(f"invalid SPARQL query: {exc}") from None
     if graph is None:
         graph = store if isinstance(store, Graph) else to_rdf(store, include_ontology=True)
-    result = graph.query(prepared)
-    if result.type == "ASK":
-        return {"type": "ASK", "boolean": bool(result.askAnswer)}
-    if result.type == "SELECT":
-        vars_ = [str(v) for v in result.vars]
-        rows = []
-        for row in result:
-            rows.append({v: (None if row[i] is None else _term(row[i]))
-                         for i, v in enumerate(vars_)})
-        return {"type": "SELECT", "vars": vars_, "rows": rows}
-    return {"type": result.type, "turtle": result.graph.serialize(format="turtle")}
+    try:
+        result = graph.query(prepared)
+        if result.type == "ASK":
+            return {"type": "ASK", "boolean": bool(result.askAnswer)}
+        if result.type == "SELECT":
+            vars_ = [str(v) for v in result.vars]
+            rows = []
+            truncated = False
+            for row in result:
+                if len(rows) >= max_rows:
+                    truncated = True
+                    break
+                rows.append({v: (None if row[i] is None else _term(row[i]))
+                             for i, v in enumerate(vars_)})
+            out: dict[str, Any] = {"type": "SELECT", "vars": vars_, "rows": rows}
+            if truncated:
+                out["truncated"] = True
+            return out
+        return {"type": result.type, "turtle": result.graph.serialize(format="turtle")}
+    except SparqlRejected:
+        raise
+    except Exception as exc:  # noqa: BLE001 - rdflib evaluation errors (FROM NAMED on a plain graph …)
+        raise SparqlRejected(f"cannot run this SPARQL query here: {type(exc).__name__}: {exc}") from None
 
 
 def _term(term: Any) -> Any:

@@ -21,12 +21,13 @@ import faiss
 import numpy as np
 
 from .base import VectorIndex
+from .factory import (  # measured: see factory
+    HNSW_EF_CONSTRUCTION,
+    HNSW_EF_SEARCH,
+    HNSW_M,
+)
 
 KINDS = ("flat", "hnsw", "hnsw_sq8")
-HNSW_M = 32
-HNSW_EF_CONSTRUCTION = 80
-#: efSearch: recall@10 vs Flat measured in bench/bench_search.py (see README)
-HNSW_EF_SEARCH = 128
 #: rebuild an HNSW index when this fraction of its stored vectors are tombstones
 COMPACT_FRACTION = 0.2
 #: filtered searches over at most this many allowed ids are done exactly

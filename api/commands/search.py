@@ -29,6 +29,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                                  "./vbgraph-data)")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.set_defaults(func=run)
+    # ``vbgraph model convert`` (builds the default embedder's model folder)
+    from . import model
+
+    model.register(subparsers)
 
 
 def run(args: argparse.Namespace) -> int:

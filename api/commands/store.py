@@ -122,6 +122,9 @@ def _ingest(args: argparse.Namespace) -> int:
         return fail("ingest", str(exc), 2)
     except ValueError as exc:
         return fail("ingest", str(exc), 2)
+    except OSError as exc:  # disk full, read-only data dir …: the previous state is intact
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        return fail("ingest", f"{exc.strerror or exc}{where}; nothing was committed", 2)
     if args.json:
         print_json(report.to_json())
     else:

