@@ -500,11 +500,21 @@ def _find_cues(text: str, view: str, start: int, end: int) -> list[_Cue]:
 
 
 def _subject(view: str, mentions: list[AgencyMention], cue: _Cue,
-             consumed: set[int] | frozenset[int] = frozenset()) -> list[AgencyMention]:
-    gap_ok = re.compile(_data()["subject_gap_regex"])
+             consumed: set[int] | frozenset[int] = frozenset(),
+             starts: list[int] | None = None) -> list[AgencyMention]:
+    """The agencies written just before ``cue`` in its clause (``Sở A, Sở B chủ trì …``).
+    ``mentions`` are disjoint and sorted; ``starts`` their start offsets (found by bisection,
+    so a clause with many mentions costs the chain's length, not the clause's)."""
+    gap_ok = _gap_regexes()[0]
+    if starts is None:
+        starts = [m.start for m in mentions]
+    lo = bisect.bisect_left(starts, cue.clause_start)
     chain: list[AgencyMention] = []
     pos = cue.start
-    for m in reversed([m for m in mentions if cue.clause_start <= m.start and m.end <= cue.start]):
+    for i in range(bisect.bisect_left(starts, cue.start) - 1, lo - 1, -1):
+        m = mentions[i]
+        if m.end > cue.start:
+            continue
         if m.start in consumed:          # already a partner of an earlier "phối hợp với"
             break
         if not gap_ok.match(view[m.end:pos]):
@@ -512,19 +522,36 @@ def _subject(view: str, mentions: list[AgencyMention], cue: _Cue,
         chain.insert(0, m)
         pos = m.start
     # "tham mưu giúp UBND tỉnh phối hợp …": an advised / reported-to body is no subject
-    if chain and re.search(_data()["object_markers_regex"], view[cue.clause_start:chain[0].start]):
+    if chain and _gap_regexes()[1].search(view[cue.clause_start:chain[0].start]):
         return []
     return chain
 
 
-def _list_after(view: str, mentions: list[AgencyMention], cue: _Cue) -> list[AgencyMention]:
-    inside = [m for m in mentions if cue.end <= m.start and m.end <= cue.clause_end]
-    stop_at = cue.clause_end
-    for s in _stop_regex().finditer(view, cue.end, cue.clause_end):
-        if not any(m.start <= s.start() < m.end for m in inside):
+@lru_cache(maxsize=1)
+def _gap_regexes() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    return re.compile(_data()["subject_gap_regex"]), re.compile(_data()["object_markers_regex"])
+
+
+def _list_after(view: str, mentions: list[AgencyMention], cue: _Cue,
+                starts: list[int] | None = None, limit: int | None = None) -> list[AgencyMention]:
+    """The agencies listed after ``cue`` up to a stop word (``phối hợp với Sở A, Sở B để …``),
+    and never past ``limit`` (where the next role cue of the clause starts)."""
+    if starts is None:
+        starts = [m.start for m in mentions]
+    first = bisect.bisect_left(starts, cue.end)
+    stop_at = cue.clause_end if limit is None else min(cue.clause_end, limit)
+    for s in _stop_regex().finditer(view, cue.end, stop_at):
+        k = bisect.bisect_right(starts, s.start()) - 1      # the mention that may hold it
+        inside = (k >= first and mentions[k].start <= s.start() < mentions[k].end
+                  and mentions[k].end <= cue.clause_end)
+        if not inside:
             stop_at = s.start()
             break
-    return [m for m in inside if m.end <= stop_at]
+    out: list[AgencyMention] = []
+    for m in mentions[first:bisect.bisect_left(starts, stop_at, first)]:
+        if m.end <= stop_at:
+            out.append(m)
+    return out
 
 
 def _opens(view: str, cue: _Cue) -> bool:
@@ -562,12 +589,20 @@ def roles_for_task(text: str, start: int, end: int, province: str | None,
     mentions = document.between(start, end)
     cues = _find_cues(text, view, start, end)
     # a cue inside an agency name is no cue ("Ban Quản lý …", "… cơ quan thường trực …" names)
-    cues = [c for c in cues if not any(m.start <= c.start < m.end for m in mentions)]
+    starts = [m.start for m in mentions]     # disjoint, sorted: bisection finds the holder
+
+    def in_name(pos: int) -> bool:
+        k = bisect.bisect_right(starts, pos) - 1
+        return k >= 0 and mentions[k].start <= pos < mentions[k].end
+
+    cues = [c for c in cues if not in_name(c.start)]
     # drop a shorter cue overlapping a longer one ("là cơ quan đầu mối" / "cơ quan đầu mối")
     kept: list[_Cue] = []
+    taken = DisjointSpans()
     for c in sorted(cues, key=lambda c: (-(c.end - c.start), c.start)):
-        if not any(c.start < k.end and k.start < c.end for k in kept):
+        if not taken.overlaps(c.start, c.end):
             kept.append(c)
+            taken.add(c.start, c.end)
     cues = sorted(kept, key=lambda c: c.start)
 
     lead: list[Agency] = []
@@ -577,21 +612,22 @@ def roles_for_task(text: str, start: int, end: int, province: str | None,
     first = cues[0] if cues else None
     opening_partner_rule = False
     consumed: set[int] = set()
-    for cue in cues:
+    next_start = [c.start for c in cues[1:]] + [end]
+    for cue, limit in zip(cues, next_start):
         if cue.role == "request":
-            named = _list_after(view, mentions, cue)
+            named = _list_after(view, mentions, cue, starts, limit)
             lead += [m.agency for m in named]
             explicit_lead |= bool(named)
         elif cue.role == "lead":
-            subj = _subject(view, mentions, cue, consumed)
+            subj = _subject(view, mentions, cue, consumed, starts)
             if subj:
                 lead += [m.agency for m in subj]
                 explicit_lead = True
             else:
                 subjectless_lead = True
         else:
-            partners = _list_after(view, mentions, cue)
-            subj = _subject(view, mentions, cue, consumed)
+            partners = _list_after(view, mentions, cue, starts, limit)
+            subj = _subject(view, mentions, cue, consumed, starts)
             consumed.update(m.start for m in partners)
             doer = [m.agency for m in subj] or ([heading] if heading and cue is first and _opens(view, cue) else [])
             eligible = [m.agency for m in partners if _eligible_lead(m.agency.kind)]

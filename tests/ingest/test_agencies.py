@@ -174,3 +174,15 @@ def test_arbitrary_unicode_never_crashes(text):
     find_agencies(text, None)
     agency_heading(text, None)
     roles_for_task(text, 0, len(text), None, None)
+
+
+def test_a_partner_list_ends_at_the_next_role_cue():
+    text = ("III. TỔ CHỨC THỰC HIỆN\n1. Sở Ngoại vụ\n"
+            "a) Phối hợp với Sở Tư pháp tổ chức tập huấn, Sở Nội vụ chủ trì thẩm định.\n")
+    start = text.index("a)")
+    heading = agency_heading("Sở Ngoại vụ", "Quảng Ninh")
+    lead, coop = roles_for_task(text, start, len(text), "Quảng Ninh", heading)
+    kinds_lead = {a.kind for a in lead}
+    kinds_coop = {a.kind for a in coop}
+    assert "so-noi-vu" in kinds_lead          # "Sở Nội vụ chủ trì": its own cue
+    assert "so-noi-vu" not in kinds_coop      # not swallowed into the "phối hợp với" list
