@@ -36,6 +36,18 @@ def seed_paths(seeds_dir: Path) -> dict[str, Path]:
     return {key: seeds_dir / name for key, name in SEED_FILES.items()}
 
 
+@pytest.fixture(scope="session")
+def seed_data_dir(tmp_path_factory: pytest.TempPathFactory, seed_paths: dict[str, Path]) -> Path:
+    """A data dir holding the five seeds (graph + search index), built once per test session.
+    Treat it as read-only: tests that write take a copy."""
+    from vbgraph.api.service import Workspace
+
+    data_dir = tmp_path_factory.getbasetemp() / "vbgraph-seeds"
+    with Workspace(data_dir, index=True) as workspace:
+        workspace.ingest(sorted(seed_paths.values()))
+    return data_dir
+
+
 # Hypothesis: no per-example deadline (timings belong in bench/, and CI has 2 shared cores).
 try:
     from hypothesis import HealthCheck, settings

@@ -13,32 +13,9 @@ import pytest
 TOKEN = "test-token-doi-ngoai-7f3a"  # HTTP headers carry latin-1: tokens are ASCII
 
 
-def _build_seed_data_dir(base: Path, seeds: dict[str, Path]) -> Path:
-    """Ingest the seeds once per session into ``<basetemp>/vbgraph-seeds`` (shared with the
-    browser tests, which build it the same way when run alone)."""
-    data_dir = base / "vbgraph-seeds"
-    marker = base / "vbgraph-seeds.built"
-    if not marker.exists():
-        try:
-            from vbgraph.api.service import Workspace
-        except ImportError as exc:
-            pytest.fail(f"the seed workspace needs vbgraph.api.service.Workspace: {exc}")
-
-        if data_dir.exists():
-            shutil.rmtree(data_dir)
-        workspace = Workspace(data_dir, index=True)
-        report = workspace.ingest(sorted(seeds.values()))
-        close = getattr(workspace, "close", None)
-        if close:
-            close()
-        marker.write_text(repr(report), encoding="utf-8")
-    return data_dir
-
-
 @pytest.fixture(scope="session")
-def http_seed_data_dir(tmp_path_factory: pytest.TempPathFactory,
-                       seed_paths: dict[str, Path]) -> Path:
-    return _build_seed_data_dir(tmp_path_factory.getbasetemp(), seed_paths)
+def http_seed_data_dir(seed_data_dir: Path) -> Path:
+    return seed_data_dir
 
 
 @pytest.fixture(scope="session")

@@ -83,7 +83,7 @@ def test_search_returns_the_cli_shape(http_client) -> None:
     response = http_client.get("/search", params={"q": "bảo hộ công dân", "k": 5})
     assert response.status_code == 200
     hits = response.json()
-    assert 1 <= len(hits) <= 5
+    assert 0 < len(hits) <= 5
     for hit in hits:
         assert set(hit) >= {"task_id", "text", "score", "document", "lead", "cooperate",
                             "section", "source", "start", "end"}

@@ -26,27 +26,6 @@ REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "tests" / "artifacts"
 
 
-def _build_seed_data_dir(base: Path, seeds: dict[str, Path]) -> Path:
-    """Same as tests/api/conftest.py: ingest the seeds once per session (shared when both run)."""
-    data_dir = base / "vbgraph-seeds"
-    marker = base / "vbgraph-seeds.built"
-    if not marker.exists():
-        try:
-            from vbgraph.api.service import Workspace
-        except ImportError as exc:
-            pytest.fail(f"the seed workspace needs vbgraph.api.service.Workspace: {exc}")
-
-        if data_dir.exists():
-            shutil.rmtree(data_dir)
-        workspace = Workspace(data_dir, index=True)
-        report = workspace.ingest(sorted(seeds.values()))
-        close = getattr(workspace, "close", None)
-        if close:
-            close()
-        marker.write_text(repr(report), encoding="utf-8")
-    return data_dir
-
-
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -76,9 +55,9 @@ def browser():
 
 @pytest.fixture(scope="session")
 def server_url(browser, tmp_path_factory: pytest.TempPathFactory,
-               seed_paths: dict[str, Path]) -> Iterator[str]:
+               seed_data_dir: Path) -> Iterator[str]:
     """``vbgraph serve`` over a copy of the seed workspace; stopped at the end of the session."""
-    seeds_dir = _build_seed_data_dir(tmp_path_factory.getbasetemp(), seed_paths)
+    seeds_dir = seed_data_dir
     data_dir = tmp_path_factory.mktemp("browser") / "data"
     shutil.copytree(seeds_dir, data_dir, ignore=shutil.ignore_patterns("*.lock", "lock"))
     port = _free_port()
