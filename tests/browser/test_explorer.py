@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import urllib.request
 import uuid
@@ -98,7 +99,8 @@ def test_graph_starts_from_a_decree_and_expands_on_click(page, server_url, artif
     assert hidden >= 1
     first_filter.check()
     page.screenshot(path=str(artifacts_dir / "graph.png"))
-    shutil.copyfile(artifacts_dir / "graph.png", REPO / "docs" / "explorer.png")
+    if os.environ.get("VBGRAPH_UPDATE_SCREENSHOT"):      # refresh the README's picture on demand
+        shutil.copyfile(artifacts_dir / "graph.png", REPO / "docs" / "explorer.png")
 
 
 def test_graph_starts_from_a_province_name(page, server_url):
