@@ -415,17 +415,43 @@ class Workspace:
             elif entry.name.startswith(f".{MANIFEST}.") and entry.name.endswith(".tmp"):
                 entry.unlink(missing_ok=True)
 
-    def sync_to(self, target: GraphStore | str = "neo4j", **options: Any) -> WriteStats:
+    #: progress of an interrupted ``sync`` (removed when a sync completes)
+    SYNC_CHECKPOINT = "sync-progress.json"
+
+    def sync_to(self, target: GraphStore | str = "neo4j", *, retry: Any = None,
+                resume: bool = True, batch_size: int | None = None,
+                on_step: Callable[[str, int], None] | None = None,
+                **options: Any) -> WriteStats:
         """Copy the embedded graph into another store (batched MERGE; idempotent: nodes and
-        edges the source no longer has are removed from the target)."""
+        edges the source no longer has are removed from the target).
+
+        Crash-safe: each batch is retried with exponential backoff (``retry``, a
+        :class:`vbgraph.graph.neo4j_store.RetryPolicy`), also while connecting; progress is
+        kept in ``<data dir>/sync-progress.json`` so a re-run after
+        :class:`~vbgraph.graph.neo4j_store.SyncUnavailable` skips the committed batches
+        (``resume=False`` starts from scratch — still no duplicates, every write is a MERGE)."""
+        from ..graph.neo4j_store import RetryPolicy, SyncCheckpoint, call_with_retries
+
+        policy = retry or RetryPolicy()
         owned = isinstance(target, str)
         if isinstance(target, str):
-            target = create_store(target, **options)
+            kind = target
+            options.setdefault("max_transaction_retry_time", 1.0)
+            target = call_with_retries(lambda: create_store(kind, **options), policy,
+                                       str(options.get("uri") or os.environ.get("NEO4J_URI")
+                                           or "bolt://localhost:7687"))
         try:
             bulk = getattr(target, "mirror", None)
             if bulk is None:
                 raise WorkspaceError(f"cannot sync into a {target.name} store")
-            return bulk(list(self.graph.iter_nodes()), list(self.graph.iter_edges()))
+            checkpoint = SyncCheckpoint(self.data_dir / self.SYNC_CHECKPOINT)
+            if not resume:
+                checkpoint.clear()
+            extra: dict[str, Any] = {"retry": policy, "checkpoint": checkpoint,
+                                     "on_step": on_step}
+            if batch_size is not None:
+                extra["batch_size"] = batch_size
+            return bulk(list(self.graph.iter_nodes()), list(self.graph.iter_edges()), **extra)
         finally:
             if owned:
                 target.close()

@@ -17,12 +17,16 @@ if it happens later.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import socket
+import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 from ..ontology.vocab import EdgeType, LocalityKind, NodeLabel
@@ -31,7 +35,10 @@ from .base import GraphStore, WriteStats
 from .ddl import FALKORDB, apply_schema, server_flavour
 from .model import DOC_STUB_FIELDS, DocumentGraph, EdgeRow, NodeRow, clean, label_of
 
-__all__ = ["Neo4jGraphStore", "connection_settings"]
+__all__ = ["Neo4jGraphStore", "RetryPolicy", "SyncCheckpoint", "SyncUnavailable",
+           "call_with_retries", "connection_settings", "sync_key"]
+
+_T = TypeVar("_T")
 
 _INGEST_ONLY = ("source", "sha256", "signer", "signer_capacity", "recipients", "missing",
                 "province")
@@ -59,6 +66,116 @@ def _bolt_poke(uri: str, timeout: float = 1.0) -> None:
             sock.recv(4)
     except OSError:
         pass
+
+
+# -- crash-safe sync: retries and checkpoint ---------------------------------------------------
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff: ``attempts`` tries in all, waiting ``base_delay * 2**k`` (at most
+    ``max_delay``) between them, and never starting a wait that would end after ``max_total``
+    seconds since the first try."""
+    attempts: int = 6
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+    max_total: float = 60.0
+
+    def __post_init__(self) -> None:
+        if self.attempts < 1 or self.base_delay < 0 or self.max_delay < 0 or self.max_total < 0:
+            raise ValueError("retry policy: attempts >= 1 and non-negative delays")
+
+    def delay(self, retry: int) -> float:
+        """Wait before retry number ``retry`` (1-based)."""
+        return min(self.max_delay, self.base_delay * (2 ** (retry - 1)))
+
+
+class SyncUnavailable(ConnectionError):
+    """The target stayed unreachable through every retry; the checkpoint (if any) is kept."""
+
+    def __init__(self, uri: str, attempts: int, cause: BaseException | None = None) -> None:
+        self.uri, self.attempts, self.cause = uri, attempts, cause
+        super().__init__(f"Neo4j at {uri} unavailable after {attempts} attempts; "
+                         "re-run to resume")
+
+
+def _connection_errors() -> tuple[type[BaseException], ...]:
+    from neo4j.exceptions import ServiceUnavailable, SessionExpired
+
+    # IncompleteCommit is a ServiceUnavailable: safe to retry, every sync write is a MERGE
+    return (ServiceUnavailable, SessionExpired, ConnectionError, OSError)
+
+
+def call_with_retries(fn: Callable[[], _T], policy: RetryPolicy, uri: str, *,
+                      on_retry: Callable[[], None] | None = None,
+                      sleep: Callable[[float], None] = time.sleep,
+                      clock: Callable[[], float] = time.monotonic) -> _T:
+    """``fn()``, retried on connection loss per ``policy``; :class:`SyncUnavailable` when the
+    attempts or the total time run out. ``on_retry`` runs before each new attempt."""
+    errors = _connection_errors()
+    start = clock()
+    for attempt in range(1, policy.attempts + 1):
+        try:
+            return fn()
+        except SyncUnavailable:
+            raise
+        except errors as exc:
+            if attempt == policy.attempts:
+                raise SyncUnavailable(uri, attempt, exc) from exc
+            wait = policy.delay(attempt)
+            if clock() - start + wait > policy.max_total:
+                raise SyncUnavailable(uri, attempt, exc) from exc
+            sleep(wait)
+            if on_retry is not None:
+                on_retry()
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def sync_key(uri: str, database: str | None, steps: Sequence[tuple[str, Any]]) -> str:
+    """Identifies one sync: target and the exact batches (a changed source is a new sync)."""
+    h = hashlib.sha256(f"{uri}\n{database or ''}\n".encode())
+    for phase, (query, params, *_) in steps:
+        h.update(phase.encode() + b"\0" + str(query).encode() + b"\0")
+        h.update(json.dumps(params, ensure_ascii=False, sort_keys=True, default=str).encode())
+    return h.hexdigest()
+
+
+class SyncCheckpoint:
+    """Progress of an interrupted sync in a small JSON file: ``{"key", "done", "phases"}``
+    (``done`` steps committed in all, ``phases`` the count per phase). Written atomically
+    after each batch; removed when the sync completes."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._phases: dict[str, int] = {}
+
+    def read(self) -> dict[str, Any] | None:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def load(self, key: str) -> int:
+        """Committed steps of the sync ``key`` (0 for another sync or no/corrupt file)."""
+        data = self.read()
+        if not data or data.get("key") != key or not isinstance(data.get("done"), int):
+            self._phases = {}
+            return 0
+        self._phases = {k: int(v) for k, v in (data.get("phases") or {}).items()}
+        return max(0, data["done"])
+
+    def save(self, key: str, done: int, phase: str | None = None) -> None:
+        if done == 0:
+            self._phases = {}
+        elif phase is not None:
+            self._phases[phase] = self._phases.get(phase, 0) + 1
+        tmp = self.path.with_name(f".{self.path.name}.tmp")
+        tmp.write_text(json.dumps({"key": key, "done": done, "phases": self._phases}),
+                       encoding="utf-8")
+        os.replace(tmp, self.path)
+
+    def clear(self) -> None:
+        self.path.unlink(missing_ok=True)
+        self._phases = {}
 
 
 def _falkordb_escape(value: Any) -> Any:
@@ -126,15 +243,19 @@ class Neo4jGraphStore(GraphStore):
     def __init__(self, uri: str | None = None, user: str | None = None,
                  password: str | None = None, *, database: str | None = None,
                  apply_ddl: bool = True, driver: Any = None,
-                 acquisition_timeout: float = 5.0) -> None:
+                 acquisition_timeout: float = 5.0,
+                 max_transaction_retry_time: float | None = None) -> None:
         from neo4j import GraphDatabase
 
         self.uri, auth = connection_settings(uri, user, password)
         self.database = database or os.environ.get("NEO4J_DATABASE") or None
         if driver is None:
             _bolt_poke(self.uri)
+            extra = ({} if max_transaction_retry_time is None
+                     else {"max_transaction_retry_time": max_transaction_retry_time})
             driver = GraphDatabase.driver(self.uri, auth=auth,
-                                          connection_acquisition_timeout=acquisition_timeout)
+                                          connection_acquisition_timeout=acquisition_timeout,
+                                          **extra)
         self.driver = driver
         self._first_contact()
         self.ddl_applied: list[str] = []
@@ -204,21 +325,22 @@ class Neo4jGraphStore(GraphStore):
         return WriteStats(c.nodes_created, c.nodes_deleted, c.relationships_created,
                           c.relationships_deleted, c.properties_set)
 
+    def _run_statements(self, tx: Any, statements: list[tuple[Any, ...]]) -> WriteStats:
+        total = WriteStats()
+        for query, params, *target in statements:
+            for part in self._split(params):
+                appends: list[tuple[str, dict[str, Any]]] = []
+                if target and len(part.get("rows", ())) == 1 and \
+                        _size(part) > FALKORDB_PARAM_BUDGET:
+                    part, appends = _chunk_row(part, target[0])
+                total = total + self._counters(tx.run(query, self._params(part)).consume())
+                for q2, p2 in appends:
+                    tx.run(q2, self._params(p2)).consume()
+        return total
+
     def _write(self, statements: list[tuple[Any, ...]]) -> WriteStats:
-        def work(tx: Any) -> WriteStats:
-            total = WriteStats()
-            for query, params, *target in statements:
-                for part in self._split(params):
-                    appends: list[tuple[str, dict[str, Any]]] = []
-                    if target and len(part.get("rows", ())) == 1 and \
-                            _size(part) > FALKORDB_PARAM_BUDGET:
-                        part, appends = _chunk_row(part, target[0])
-                    total = total + self._counters(tx.run(query, self._params(part)).consume())
-                    for q2, p2 in appends:
-                        tx.run(q2, self._params(p2)).consume()
-            return total
         with self.driver.session(database=self.database) as session:
-            return session.execute_write(work)
+            return session.execute_write(lambda tx: self._run_statements(tx, statements))
 
     def clear(self) -> WriteStats:
         """Delete the whole graph (tests, full re-sync)."""
@@ -393,9 +515,11 @@ class Neo4jGraphStore(GraphStore):
                 stmts.append((cypher.delete_isolated(label), {"ids": ids}))
         return self._write(stmts) if stmts else WriteStats()
 
-    def bulk_load(self, nodes: Iterable[dict[str, Any]], edges: Iterable[dict[str, Any]]
-                  ) -> WriteStats:
-        """Merge nodes/edges as :meth:`iter_nodes`/:meth:`iter_edges` give them (``sync``)."""
+    def _load_steps(self, nodes: Iterable[dict[str, Any]], edges: Iterable[dict[str, Any]],
+                    batch_size: int = cypher.BATCH_SIZE
+                    ) -> list[tuple[str, tuple[Any, ...]]]:
+        """The sync's write steps in a deterministic order: ``("nodes", stmt)`` batches (by
+        label, then id), then ``("edges", stmt)`` batches. Each is an idempotent MERGE."""
         by_label: dict[NodeLabel, list[dict]] = defaultdict(list)
         labels: dict[str, NodeLabel] = {}
         for n in nodes:
@@ -410,20 +534,110 @@ class Neo4jGraphStore(GraphStore):
                      if k not in ("source", "target", "type", "key") and v is not None}
             by_type[(labels[e["source"]], etype, labels[e["target"]])].append(
                 {"source": e["source"], "target": e["target"], "key": e["key"], "props": props})
+        steps: list[tuple[str, tuple[Any, ...]]] = []
+        for label in sorted(by_label, key=lambda x: x.value):
+            rows = sorted(by_label[label], key=lambda r: r["id"])
+            for batch in _batches(rows, batch_size):
+                steps.append(("nodes", (cypher.merge_nodes(label), {"rows": list(batch)})))
+        for src, etype, dst in sorted(by_type, key=lambda t: (t[0].value, t[1].value,
+                                                              t[2].value)):
+            rows = sorted(by_type[(src, etype, dst)],
+                          key=lambda r: (r["source"], r["target"], str(r["key"])))
+            for batch in _batches(rows, batch_size):
+                steps.append(("edges", (cypher.merge_edges(src, etype, dst),
+                                        {"rows": list(batch)})))
+        return steps
+
+    def bulk_load(self, nodes: Iterable[dict[str, Any]], edges: Iterable[dict[str, Any]]
+                  ) -> WriteStats:
+        """Merge nodes/edges as :meth:`iter_nodes`/:meth:`iter_edges` give them (no retries,
+        no checkpoint; :meth:`mirror` is the crash-safe path)."""
         total = WriteStats()
-        for label, rows in by_label.items():
-            for batch in _batches(rows):
-                total = total + self._write([(cypher.merge_nodes(label), {"rows": batch})])
-        for (src, etype, dst), rows in by_type.items():
-            for batch in _batches(rows):
-                total = total + self._write([(cypher.merge_edges(src, etype, dst),
-                                              {"rows": batch})])
+        for _, stmt in self._load_steps(nodes, edges):
+            total = total + self._write([stmt])
         return total
 
-    def mirror(self, nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> WriteStats:
+    def _write_once(self, statements: list[tuple[Any, ...]]) -> WriteStats:
+        """Like :meth:`_write` but one explicit transaction and no driver-side retries: the
+        sync's own :func:`call_with_retries` decides when to give up."""
+        with self.driver.session(database=self.database) as session, \
+                session.begin_transaction() as tx:
+            stats = self._run_statements(tx, statements)
+            tx.commit()
+            return stats
+
+    def _reconnect(self) -> None:
+        """After a connection failure: absorb FalkorDB's unanswered handshake (module notes)."""
+        _bolt_poke(self.uri)
+
+    def _still_there(self, steps: Sequence[tuple[str, tuple[Any, ...]]], done: int) -> bool:
+        """Do the first and last committed node batches still exist (a restarted server may
+        have lost them)? Samples the first and last id of each of those batches."""
+        committed = [stmt for phase, stmt in steps[:done] if phase == "nodes"]
+        if not committed:
+            return True
+        sample: list[str] = []
+        for stmt in {id(committed[0]): committed[0], id(committed[-1]): committed[-1]}.values():
+            rows = stmt[1]["rows"]
+            sample += [rows[0]["id"], rows[-1]["id"]]
+        return set(sample) <= set(self.get_nodes(sample))
+
+    def mirror(self, nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *,
+               retry: RetryPolicy | None = None, checkpoint: SyncCheckpoint | None = None,
+               batch_size: int = cypher.BATCH_SIZE,
+               on_step: Callable[[str, int], None] | None = None) -> WriteStats:
         """Make this store hold exactly ``nodes``/``edges`` (``vbgraph sync``): batched merges,
-        then deletion of what the source no longer has. Running it twice changes nothing."""
-        total = self.bulk_load(nodes, edges)
+        then deletion of what the source no longer has. Running it twice changes nothing.
+
+        Each batch is retried with exponential backoff (``retry``) on connection loss. With a
+        ``checkpoint``, the number of committed batches per phase is recorded after each one;
+        a later call with the same source and target skips them (after checking that the
+        server still holds them) and the file is removed once the sync completes. When retries
+        are exhausted, :class:`SyncUnavailable` is raised and the checkpoint stays.
+        ``on_step(phase, index)`` is called after each committed batch (tests, progress)."""
+        retry = retry or RetryPolicy()
+        steps = self._load_steps(nodes, edges, batch_size)
+        key = sync_key(self.uri, self.database, steps)
+        done = min(checkpoint.load(key), len(steps)) if checkpoint is not None else 0
+        if done and not call_with_retries(lambda: self._still_there(steps, done), retry,
+                                          self.uri, on_retry=self._reconnect):
+            done = 0
+        total = WriteStats()
+        pos = done
+        while pos < len(steps):
+            phase, stmt = steps[pos]
+            failed = [False]
+
+            def on_retry(failed: list[bool] = failed) -> None:
+                failed[0] = True
+                self._reconnect()
+
+            def write(stmt: tuple[Any, ...] = stmt, pos: int = pos,
+                      failed: list[bool] = failed) -> WriteStats | None:
+                if failed[0] and pos and not self._still_there(steps, pos):
+                    return None  # the server came back without what was committed
+                return self._write_once([stmt])
+
+            stats = call_with_retries(write, retry, self.uri, on_retry=on_retry)
+            if stats is None:  # start over: every step is an idempotent MERGE
+                pos = 0
+                if checkpoint is not None:
+                    checkpoint.save(key, 0)
+                continue
+            total = total + stats
+            pos += 1
+            if checkpoint is not None:
+                checkpoint.save(key, pos, phase)
+            if on_step is not None:
+                on_step(phase, pos - 1)
+        total = total + call_with_retries(lambda: self._prune(nodes, edges), retry, self.uri,
+                                          on_retry=self._reconnect)
+        if checkpoint is not None:
+            checkpoint.clear()
+        return total
+
+    def _prune(self, nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> WriteStats:
+        """Delete what the target holds and the source does not (idempotent)."""
         want_nodes = {n["id"] for n in nodes}
         stale: dict[NodeLabel, list[str]] = defaultdict(list)
         for n in self.iter_nodes():
@@ -446,9 +660,7 @@ class Neo4jGraphStore(GraphStore):
         for label, ids in stale.items():
             for batch in _batches(ids):
                 stmts.append((cypher.delete_nodes(label), {"ids": list(batch)}))
-        if stmts:
-            total = total + self._write(stmts)
-        return total
+        return self._write_once(stmts) if stmts else WriteStats()
 
     # -- reads -------------------------------------------------------------------------------
     @staticmethod

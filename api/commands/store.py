@@ -86,6 +86,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--data-dir", type=Path, default=None,
                    help="data directory (default: $VBGRAPH_HOME or ./.vbgraph)")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--retries", type=int, default=6, metavar="N",
+                   help="attempts per batch when Neo4j is unreachable (default 6)")
+    p.add_argument("--retry-time", type=float, default=60.0, metavar="SECONDS",
+                   help="give up a batch after this long of backoff (default 60)")
+    p.add_argument("--restart", action="store_true",
+                   help="ignore the progress of an interrupted sync and start over")
     p.set_defaults(func=_sync, store="embedded")
 
 
@@ -322,8 +328,18 @@ def _sparql(args: argparse.Namespace) -> int:
 
 
 def _sync(args: argparse.Namespace) -> int:
+    from ...graph.neo4j_store import RetryPolicy, SyncUnavailable
+
+    try:
+        policy = RetryPolicy(attempts=args.retries, max_total=args.retry_time)
+    except ValueError as exc:
+        return fail("sync", str(exc), 2)
+
     def body(ws: Any) -> int:
-        stats = ws.sync_to(args.to)
+        try:
+            stats = ws.sync_to(args.to, retry=policy, resume=not args.restart)
+        except SyncUnavailable as exc:
+            return fail("sync", str(exc), 2)
         if args.json:
             print_json(stats.to_json())
         else:
