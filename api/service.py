@@ -55,7 +55,10 @@ class WorkspaceLocked(WorkspaceError):
 
 
 def default_data_dir() -> Path:
-    return Path(os.environ.get("VBGRAPH_HOME") or ".vbgraph")
+    """``$VBGRAPH_HOME``, else ``./.vbgraph`` (defined once, in ``search.store``)."""
+    from ..search.store import default_data_dir as search_default
+
+    return search_default()
 
 
 @dataclass(frozen=True)

@@ -2,22 +2,25 @@
 
 Contract: ``<data_dir>/manifest.json`` has key ``"index"``: the index directory's name,
 relative to ``data_dir`` (the Workspace swaps directories in atomically and rewrites the
-manifest). The default data dir is ``VBGRAPH_DATA_DIR``, else ``./vbgraph-data``.
+manifest). The default data dir is every command's: ``$VBGRAPH_HOME``, else ``./.vbgraph``.
 """
 from __future__ import annotations
 
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .index import TaskIndex
+if TYPE_CHECKING:  # the index (FAISS, BM25) is imported only when one is opened
+    from .index import TaskIndex
 
-ENV_DATA_DIR = "VBGRAPH_DATA_DIR"
-DEFAULT_DATA_DIR = "vbgraph-data"
+ENV_DATA_DIR = "VBGRAPH_HOME"
+DEFAULT_DATA_DIR = ".vbgraph"
 MANIFEST = "manifest.json"
 
 
 def default_data_dir() -> Path:
+    """``$VBGRAPH_HOME``, else ``./.vbgraph``: the one default every command and the Workspace use."""
     return Path(os.environ.get(ENV_DATA_DIR) or DEFAULT_DATA_DIR)
 
 
@@ -34,4 +37,6 @@ def index_dir(data_dir: Path) -> Path:
 
 
 def open_index(data_dir: Path, model: str | None = None) -> TaskIndex:
+    from .index import TaskIndex
+
     return TaskIndex.load(index_dir(data_dir), model=model)

@@ -25,8 +25,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--mode", choices=("hybrid", "vector", "bm25"), default="hybrid")
     p.add_argument("--model", help="embedding model the index was built with (default: the "
                                    "stored one; VBGRAPH_EMBED_MODEL)")
-    p.add_argument("--data-dir", type=Path, help="data directory (default VBGRAPH_DATA_DIR or "
-                                                 "./vbgraph-data)")
+    p.add_argument("--data-dir", type=Path, help="data directory (default: $VBGRAPH_HOME or "
+                                                 "./.vbgraph)")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.set_defaults(func=run)
     # ``vbgraph model convert`` (builds the default embedder's model folder)

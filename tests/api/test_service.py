@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 from vbgraph.api.service import Workspace
 
@@ -60,3 +61,23 @@ def test_readers_see_the_committed_generation_while_an_ingest_runs(tmp_path, see
     after = ws.graph.counts()
     assert after["nodes"] > before["nodes"]
 
+
+
+def test_every_command_defaults_to_the_same_data_dir(seed_data_dir, monkeypatch, capsys):
+    """The README's flow: ``vbgraph ingest`` then ``vbgraph search``/``cites`` with only
+    ``$VBGRAPH_HOME`` set (no ``--data-dir``) read the same store."""
+    import json
+
+    from vbgraph.api.cli import main
+    from vbgraph.api.service import default_data_dir as service_default
+    from vbgraph.search.store import default_data_dir as search_default
+
+    monkeypatch.setenv("VBGRAPH_HOME", str(seed_data_dir))
+    assert service_default() == search_default() == seed_data_dir
+    assert main(["search", "viện trợ phi chính phủ nước ngoài", "-k", "3", "--json"]) == 0
+    hits = json.loads(capsys.readouterr().out)
+    assert len(hits) == 3 and all(h["source"] for h in hits)
+    assert main(["cites", "272-QĐ/TW", "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["plans"]) == 3
+    monkeypatch.delenv("VBGRAPH_HOME")
+    assert service_default() == search_default() == Path(".vbgraph")
