@@ -1,25 +1,8 @@
 """bench/baselines.py: the grep and FTS5 baselines and their scoring against ground truth."""
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 
-BENCH = Path(__file__).resolve().parents[2] / "bench"
-
-
-def _load(name: str):
-    if name in sys.modules:
-        return sys.modules[name]
-    sys.path.insert(0, str(BENCH))
-    spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[name] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
-baselines = _load("baselines")
+import baselines  # bench/ is on sys.path: tests/bench/conftest.py
 
 
 def test_grep_and_fts_on_variant_spellings(tmp_path):
@@ -40,7 +23,7 @@ def test_grep_and_fts_on_variant_spellings(tmp_path):
 
 
 def test_run_scores_against_truth(tmp_path):
-    corpus = _load("corpus")
+    import corpus
     corpus.write_corpus(tmp_path, 20, seed=4)
     rows = baselines.run(tmp_path, None, 5)
     summary = rows[-1]
