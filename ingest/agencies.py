@@ -126,6 +126,7 @@ def _resolve_province(province: str | Province | None) -> Province | None:
     return hit
 
 
+@lru_cache(maxsize=4096)
 def make_agency(kind_id: str, province: str | Province | None = None,
                 unit: str | None = None) -> Agency:
     """The :class:`Agency` of kind ``kind_id`` in ``province`` (ignored for central bodies).
@@ -229,19 +230,43 @@ def _district_regex() -> re.Pattern[str]:
 _CAP_NAME = re.compile(r"[ \t\r\n]+([^\W\d_]+)")
 
 
+_VIEW_WORD = re.compile(r"[a-z0-9]+")
+
+
+@dataclass(frozen=True, slots=True)
+class _Guard:
+    capitalized: bool
+    not_before: tuple[list[str], ...]          # word lists
+    not_after: re.Pattern[str] | None          # any of the words right after the name
+
+
+@lru_cache(maxsize=1)
+def _guards() -> dict[str, _Guard]:
+    """The ``guards`` of ``agencies.json``, compiled once per kind."""
+    out = {}
+    for kind_id, g in _data()["guards"].items():
+        if not g:
+            continue
+        after = g.get("not_after", ())
+        out[kind_id] = _Guard(bool(g.get("capitalized")),
+                              tuple(w.split() for w in g.get("not_before", ())),
+                              re.compile("|".join(r"\s+" + w.replace(" ", r"\s+") + _LA for w in after))
+                              if after else None)
+    return out
+
+
 def _guard_ok(kind_id: str, text: str, view: str, start: int, end: int) -> bool:
-    g = _data()["guards"].get(kind_id)
-    if not g:
+    g = _guards().get(kind_id)
+    if g is None:
         return True
-    if g.get("capitalized") and not text[start:start + 1].isupper():
+    if g.capitalized and not text[start:start + 1].isupper():
         return False
-    before = re.findall(r"[a-z0-9]+", view[max(0, start - 40):start])
-    for w in g.get("not_before", ()):
-        n = len(w.split())
-        if before[-n:] == w.split():
-            return False
-    tail = view[end:end + 40]
-    return not any(re.match(r"\s+" + w.replace(" ", r"\s+") + _LA, tail) for w in g.get("not_after", ()))
+    if g.not_before:
+        before = _VIEW_WORD.findall(view, max(0, start - 40), start)
+        for words in g.not_before:
+            if before[-len(words):] == words:
+                return False
+    return g.not_after is None or g.not_after.match(view[end:end + 40]) is None
 
 
 def _inside_code(text: str, start: int, end: int) -> bool:
@@ -259,6 +284,10 @@ class _Cand:
     province: Province | None
     unit: str | None = None
     explicit_province: bool = False
+
+
+_BLANK_LINE = re.compile(r"\n\s*\n")
+_UNIT_WORD = re.compile(r"\s+(?:tinh|thanh\s+pho)" + _LA)
 
 
 def _candidates(text: str, view: str, home: Province | None) -> list[_Cand]:
@@ -286,7 +315,7 @@ def _candidates(text: str, view: str, home: Province | None) -> list[_Cand]:
         if kind.scope in ("province", "collective"):
             q = pq.match(view, e)
             if (q and text[q.start("pname") if q.group("pname") else q.start("bname")].isupper()
-                    and not re.search(r"\n\s*\n", text[e:q.end()])):
+                    and not _BLANK_LINE.search(text, e, q.end())):
                 name = q.group("pname") or q.group("bname")
                 prov, explicit, e = province_by_name(name), True, q.end()
                 prefix = q.group("prefix") or ""
@@ -297,7 +326,7 @@ def _candidates(text: str, view: str, home: Province | None) -> list[_Cand]:
             elif pat.city_variant and not (home and home.is_city):
                 continue
             else:
-                t = re.match(r"\s+(?:tinh|thanh\s+pho)" + _LA, view[e:e + 12])
+                t = _UNIT_WORD.match(view[e:e + 12])
                 if t and kind.scope == "province" and not view[s:e].endswith("tinh"):
                     e += t.end()
         out.append(_Cand(s, e, pat.kind, prov, None, explicit))
@@ -401,8 +430,10 @@ def agency_heading(heading_text: str, province: str | None) -> Agency | None:
     heading = heading.split(":", 1)[0]
     strip = re.match(_data()["heading_strip_regex"], heading, re.IGNORECASE)
     body_start = strip.end() if strip else 0
-    mentions = find_agencies(heading, province)
     view = match_view(heading)
+    if not pattern_index().positions(view):
+        return None                     # no agency name can stand in it
+    mentions = document_agencies(heading, province, view=view).between(0, len(heading))
     if re.match(_data()["collective_heading_regex"], view[body_start:]):
         for m in mentions:
             if _kind_index()[m.agency.kind].scope == "collective":
@@ -472,12 +503,15 @@ def _find_cues(text: str, view: str, start: int, end: int) -> list[_Cue]:
     One scan per role over the task; only when a cue runs across a clause break is each
     clause scanned on its own (the cues a clause-by-clause scan finds, in the same order)."""
     cue_rx = _cue_regexes()
+    found = [(role, list(rx.finditer(view, start, end))) for role, rx in cue_rx.items()]
+    if not any(hits for _role, hits in found):
+        return []                       # no cue at all: the clauses are not needed
     clauses = _clauses(text, start, end)
     clause_starts = [c0 for c0, _ in clauses]
     cues: list[_Cue] = []
     crossed = False
-    for role, rx in cue_rx.items():
-        for m in rx.finditer(view, start, end):
+    for role, hits in found:
+        for m in hits:
             c0, c1 = clauses[bisect.bisect_right(clause_starts, m.start()) - 1]
             if m.end() > c1:
                 crossed = True
@@ -586,8 +620,10 @@ def roles_for_task(text: str, start: int, end: int, province: str | None,
     if document is None or document.text is not text or document.province != province:
         document = document_agencies(text, province)
     view = document.view
-    mentions = document.between(start, end)
     cues = _find_cues(text, view, start, end)
+    if not cues:                        # no role cue: the block's heading agency leads
+        return ((heading,) if heading is not None else ()), ()
+    mentions = document.between(start, end)
     # a cue inside an agency name is no cue ("Ban Quản lý …", "… cơ quan thường trực …" names)
     starts = [m.start for m in mentions]     # disjoint, sorted: bisection finds the holder
 

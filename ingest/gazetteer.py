@@ -47,7 +47,7 @@ _TOKEN = re.compile(rf"[{_WORD_CHARS}]+")
 _NEXT_TOKEN = re.compile(rf"\s+([{_WORD_CHARS}]+)")
 
 
-_PUNCT_RE = re.compile("[" + re.escape("-–—&,.‐‑") + "]")
+_VIEW_PUNCT_CHARS = "-–—&,.‐‑"
 
 
 def match_view(text: str) -> str:
@@ -55,7 +55,11 @@ def match_view(text: str) -> str:
 
     Not memoised: the pipeline computes a document's view once and hands it to the agency and
     locality matchers (``document_agencies(view=…)``, ``find_localities(view=…)``)."""
-    return _PUNCT_RE.sub(" ", fold(text))
+    view = fold(text)
+    for ch in _VIEW_PUNCT_CHARS:        # one fast C search each: many times a regex class scan
+        if ch in view:
+            view = view.replace(ch, " ")
+    return view
 
 
 def _view_tokens(phrase: str) -> list[str]:
@@ -356,6 +360,28 @@ class DisjointSpans:
         self._ends.insert(i, end)
 
 
+#: the most opening words :class:`WordStartRegex` looks for before scanning
+_MAX_WORDS = 8
+
+
+def _covering_words(openings: Iterable[str]) -> list[str]:
+    """Few words such that each opening (words separated by single spaces) holds one: the
+    word in most openings first (then the longest), until every opening is covered."""
+    left = [set(opening.split(" ")) - {""} for opening in openings]
+    chosen: list[str] = []
+    while left:
+        counts: dict[str, int] = {}
+        for words in left:
+            for w in words:
+                counts[w] = counts.get(w, 0) + 1
+        if not counts:
+            return []                  # an opening with no word: nothing to look for
+        best = max(counts, key=lambda w: (counts[w], len(w), w))
+        chosen.append(best)
+        left = [words for words in left if best not in words]
+    return chosen
+
+
 class WordStartRegex:
     """A regex whose matches start where a word may: ``(?<![guard])body``, scanned fast.
 
@@ -380,15 +406,46 @@ class WordStartRegex:
                                                guard=guard, lookahead=True), flags)
         else:                   # a non-guard character followed by a match
             self._fast = re.compile(f"[^{guard}](?=(?:{body}))", flags)
+        # words one of which every literal opening holds: a range holding none of them holds
+        # no match, which a few substring searches tell faster than a scan
+        words = _covering_words(opening) if opening is not None else []
+        self._words = tuple(words) if 0 < len(words) <= _MAX_WORDS else ()
 
     def match(self, string: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
         return self.exact.match(string, pos, len(string) if endpos is None else endpos)
+
+    def finditer_at(self, string: str, positions: Iterable[int]) -> Iterator[re.Match[str]]:
+        """What ``finditer(string)`` yields, trying only ``positions`` (ascending), which must
+        include every offset where a match can start (found by the caller more cheaply than
+        by a scan: a shared scan for numbers, a substring search for a rare word …)."""
+        exact, fast, opening = self.exact, self._fast, self._opening
+        last_end = 0
+        for q in positions:
+            if q < last_end:
+                continue
+            # as finditer: only where the fast pattern stands (it consumes the character
+            # before the match when the regex has no opening, and there is none at 0)
+            if opening:
+                if fast.match(string, q) is None:
+                    continue
+            elif q and fast.match(string, q - 1) is None:
+                continue
+            m = exact.match(string, q)
+            if m is not None:
+                yield m
+                last_end = max(m.end(), q + 1)
 
     def search(self, string: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
         return next(self.finditer(string, pos, endpos), None)
 
     def finditer(self, string: str, pos: int = 0, endpos: int | None = None) -> Iterator[re.Match[str]]:
         endpos = len(string) if endpos is None else min(endpos, len(string))
+        if self._words:
+            for word in self._words:
+                if string.find(word, pos, endpos) >= 0:
+                    break
+            else:
+                return
         exact = self.exact
         last_end = pos
         if self._opening:

@@ -45,8 +45,12 @@ _LB = LB
 _LA = LA
 
 
+_LETTER_WORD = re.compile(r"[^\W\d_]+")
+_VIEW_WORD = re.compile(r"[a-z0-9]+")
+
+
 def words_with_case(original: str) -> list[str]:
-    return re.findall(r"[^\W\d_]+", original)
+    return _LETTER_WORD.findall(original)
 
 
 # -- provinces (one table: ``ingest/provinces.py``) ---------------------------------------------
@@ -143,16 +147,40 @@ def foreign_name_regex() -> re.Pattern[str]:
     return re.compile(rf"\s+(?:(?:tinh|thanh\s+pho|tp|nuoc|cua)\s+)?\(?\s*{names}")
 
 
+@lru_cache(maxsize=4096)
+def _capitalised(written: str) -> tuple[bool, ...]:
+    """Per word of a gazetteer surface: is it written capitalised (asked per mention)."""
+    return tuple(w[:1].isupper() for w in words_with_case(written))
+
+
+@lru_cache(maxsize=4096)
+def _canonical_name(name: str) -> str:
+    """``canonical_tones`` of a name (a gazetteer surface, or one as a text writes it: short,
+    and the same few recur)."""
+    return canonical_tones(name)
+
+
 def _case_ok(written: str, original: str) -> bool:
-    want = words_with_case(written)
+    want = _capitalised(written)
     got = words_with_case(original)
     if len(want) != len(got):
         return bool(got) and got[0][:1].isupper()
-    return all(not w[:1].isupper() or g[:1].isupper() for w, g in zip(want, got))
+    return all(not w or g[:1].isupper() for w, g in zip(want, got))
 
 
 _CAP_WORD_BEFORE = re.compile(r"([^\W\d_]+)[ \t]+$")
 _CAP_WORD_AFTER = re.compile(r"^[ \t]+([^\W\d_]+)")
+
+
+@lru_cache(maxsize=256)
+def _not_after_regex(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One of ``words`` right after a name (``not_after`` guards), compiled once."""
+    return re.compile("|".join(r"\s+" + w.replace(" ", r"\s+") + _LA for w in words))
+
+
+@lru_cache(maxsize=1)
+def _guard_words() -> tuple[frozenset[str], frozenset[str]]:
+    return frozenset(_raw()["not_before"]), frozenset(_raw()["direction_words"])
 
 
 def _guards_ok(s: _Surface, text: str, view: str, start: int, end: int) -> bool:
@@ -162,17 +190,16 @@ def _guards_ok(s: _Surface, text: str, view: str, start: int, end: int) -> bool:
         return False
     if e is None:
         return True
-    before = re.findall(r"[a-z0-9]+", view[max(0, start - 30):start])
-    if before and before[-1] in _raw()["not_before"] and e.kind is LocalityKind.COUNTRY:
-        return False
-    if e.exact and canonical_tones(" ".join(original.split())) != canonical_tones(s.written):
-        return False
-    if e.not_after:
-        tail = view[end:end + 30]
-        if any(re.match(r"\s+" + w.replace(" ", r"\s+") + _LA, tail) for w in e.not_after):
+    not_before, directions = _guard_words()
+    if e.kind is LocalityKind.COUNTRY:
+        before = _VIEW_WORD.findall(view, max(0, start - 30), start)
+        if before and before[-1] in not_before:
             return False
+    if e.exact and _canonical_name(" ".join(original.split())) != _canonical_name(s.written):
+        return False
+    if e.not_after and _not_after_regex(e.not_after).match(view[end:end + 30]):
+        return False
     if e.isolated:
-        directions = set(_raw()["direction_words"])
         m = _CAP_WORD_BEFORE.search(text[max(0, start - 30):start])
         if m and m.group(1)[:1].isupper() and m.group(1) not in directions:
             return False

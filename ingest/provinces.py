@@ -97,6 +97,7 @@ def _by_slug() -> dict[str, Province]:
 _PREFIX = re.compile(r"^\s*(?:tinh|thanh pho|tp)\s+")
 
 
+@lru_cache(maxsize=4096)
 def province_by_name(name: str | None) -> Province | None:
     """``Kiên Giang``, ``tỉnh Kiên Giang``, ``Khánh Hoà``, ``thua thien hue``, ``TP. Đà Nẵng``,
     ``kien-giang`` → the province; anything else (place-only aliases included) → None."""

@@ -49,6 +49,8 @@ _LETTER_RE = re.compile(r"[ \t\u00a0]*([a-zđ])[ \t\u00a0]*(\))[ \t\u00a0]*(?=\S
 _DASH_RE = re.compile(r"[ \t\u00a0]*[-–—•·][ \t\u00a0]*(?=\S)")
 _PLUS_RE = re.compile(r"[ \t\u00a0]*\+[ \t\u00a0]*(?=\S)")
 _ARTEFACT_RE = re.compile(r"[ \t\u00a0]*(?:\||[-_=*.]{3,}|[-–—]{2,})?[ \t\u00a0]*")
+#: the characters a non-blank artefact line opens with once stripped (a cheap test first)
+_ARTEFACT_FIRST = frozenset("|-_=*.–—")
 _TERMINAL = ".;:!?…)]\"”’/"
 _FUNCTION_WORDS = frozenset(
     "và với của các về cho trong tại theo để có là những đến từ hoặc như trên dưới ở nhằm "
@@ -101,6 +103,7 @@ class Outline:
     _parents: tuple[int, ...] = field(default=(), repr=False, compare=False)
     _by_path: dict[str, Section] = field(default_factory=dict, repr=False, compare=False)
     folded: str = field(default="", repr=False, compare=False)   # fold(text), same offsets
+    _ancestry: dict[str, tuple[Section, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     def section_at(self, offset: int) -> str:
         """The deepest section path containing ``offset`` (``""`` when none does)."""
@@ -117,9 +120,12 @@ class Outline:
 
     def ancestors(self, path: str) -> list[Section]:
         """The sections on the way to ``path``, outermost first (``path`` itself last)."""
-        parts = path.split(".")
-        found = (self._by_path.get(".".join(parts[:i])) for i in range(1, len(parts) + 1))
-        return [sec for sec in found if sec is not None]
+        known = self._ancestry.get(path)       # every task of a section asks again
+        if known is None:
+            parts = path.split(".")
+            found = (self._by_path.get(".".join(parts[:i])) for i in range(1, len(parts) + 1))
+            known = self._ancestry[path] = tuple(sec for sec in found if sec is not None)
+        return list(known)
 
 
 # -- lines --------------------------------------------------------------------------------
@@ -139,7 +145,8 @@ def _lines(text: str) -> list[_Line]:
         end = pos + len(raw)
         stripped = raw.strip()
         out.append(_Line(pos, end, raw, not stripped,
-                         bool(stripped) and _ARTEFACT_RE.fullmatch(raw) is not None))
+                         bool(stripped) and stripped[0] in _ARTEFACT_FIRST
+                         and _ARTEFACT_RE.fullmatch(raw) is not None))
         pos = end + 1
     return out
 
@@ -546,7 +553,7 @@ def join_wrapped(text: str, start: int, end: int) -> str:
     parts = []
     for raw in text[start:end].split("\n"):
         s = raw.strip()
-        if not s or _ARTEFACT_RE.fullmatch(s):
+        if not s or (s[0] in _ARTEFACT_FIRST and _ARTEFACT_RE.fullmatch(s)):
             continue
         parts.append(s)
     joined = " ".join(parts)
@@ -554,6 +561,21 @@ def join_wrapped(text: str, start: int, end: int) -> str:
         return " ".join(joined.split())
     joined = re.sub(r"(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])", "", joined)
     return " ".join(joined.split())
+
+
+def join_wrapped_folded(text: str, folded: str, start: int, end: int) -> tuple[str, str]:
+    """``join_wrapped(text, start, end)`` and its :func:`fold`, given ``folded == fold(text)``.
+
+    When nothing but whitespace was changed (no rule line, no ``*`` dropped) the span's text is
+    its words joined by single spaces; ``fold`` is 1:1 and keeps whitespace whitespace (tested),
+    so the fold is the document's fold of the span, words joined the same way. The joined text
+    is a subsequence of the span's words joined by spaces: equal lengths mean equal texts."""
+    body = join_wrapped(text, start, end)
+    if len(folded) == len(text):
+        candidate = " ".join(folded[start:end].split())
+        if len(candidate) == len(body):
+            return body, candidate
+    return body, fold(body)
 
 
 def _title_of(text: str, start: int, end: int, kind: str) -> tuple[str, int, int]:

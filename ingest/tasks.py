@@ -20,7 +20,8 @@ from pathlib import Path
 
 from ..ontology.records import Agency, Task
 from .gazetteer import WordStartRegex
-from .sections import Outline, Section, fold, join_wrapped
+from .sections import Outline, Section, fold, join_wrapped_folded
+from .text import fold_known
 
 __all__ = ["TaskHooks", "extract_tasks", "find_deadline", "plan_period"]
 
@@ -100,6 +101,26 @@ _DEADLINE_RES = (
 
 #: a word every deadline pattern holds: texts without one are not scanned further
 _DEADLINE_HINT = re.compile(r"dinh\s+k|truoc|trong|cham|chậm|hang")
+#: per pattern of ``_DEADLINE_RES``, words its every match holds: groups of alternatives, one
+#: of each group must be in the text for the pattern to be tried (a substring test is cheaper
+#: than a scan that opens with a choice of common letters)
+_DEADLINE_NEEDS: tuple[tuple[tuple[str, ...], ...], ...] = (
+    (("dinh",),),
+    (("truoc",),),
+    (("ngay",),),
+    (("trong", "truoc"), ("quy", "nam")),
+    (("hang",),),
+)
+
+
+def _may_match(folded: str, needs: tuple[tuple[str, ...], ...]) -> bool:
+    for group in needs:
+        for word in group:
+            if word in folded:
+                break
+        else:
+            return False
+    return True
 
 
 def find_deadline(text: str) -> str | None:
@@ -107,11 +128,18 @@ def find_deadline(text: str) -> str | None:
     folded = fold(text)
     if not _DEADLINE_HINT.search(folded):
         return None
+    aligned = len(folded) == len(text)
     best: tuple[int, str] | None = None
-    for rank, regex in enumerate(_DEADLINE_RES):
+    for rank, (regex, needs) in enumerate(zip(_DEADLINE_RES, _DEADLINE_NEEDS)):
+        if not _may_match(folded, needs):
+            continue
         for m in regex.finditer(folded):
             surface = " ".join(text[m.start():m.end()].split())
-            score = (("truoc ngay" in fold(surface)) * 100 + any(c.isdigit() for c in surface) * 50
+            # fold is 1:1 on NFC text and keeps whitespace whitespace: the surface's fold
+            # is then the match's, whitespace collapsed
+            surface_folded = (" ".join(folded[m.start():m.end()].split()) if aligned
+                              else fold(surface))
+            score = (("truoc ngay" in surface_folded) * 100 + any(c.isdigit() for c in surface) * 50
                      + len(surface) - rank * 10)
             if best is None or score > best[0]:
                 best = (score, surface)
@@ -135,12 +163,18 @@ def _is_note(text: str, a: int, b: int) -> bool:
     return s.startswith("(") and s.endswith(")")
 
 
-def _leaf_spans(text: str, sec: Section) -> list[tuple[int, int]]:
+def _folded(text: str, folded: str | None, start: int, end: int) -> str:
+    """``fold(text[start:end])``: a slice of the document's fold when the caller has it
+    (``fold`` is 1:1 on NFC text, so offsets carry over)."""
+    return fold(text[start:end]) if folded is None else folded[start:end]
+
+
+def _leaf_spans(text: str, sec: Section, folded: str | None = None) -> list[tuple[int, int]]:
     if sec.kind == "para":
         return [(sec.start, sec.end)]
     if sec.kind == "article" and not sec.children:
         start = sec.title_start
-        if _lists()["boilerplate"].search(fold(text[start:sec.end])):
+        if _lists()["boilerplate"].search(_folded(text, folded, start, sec.end)):
             return []
         if sec.body and sec.title and not sec.title.endswith((".", ";", ":")):
             return list(sec.body)  # "Điều 2. Sở Ngoại vụ" + body
@@ -148,32 +182,38 @@ def _leaf_spans(text: str, sec: Section) -> list[tuple[int, int]]:
     return list(sec.body)
 
 
-def _candidate_spans(text: str, sec: Section) -> list[tuple[Section, int, int]]:
-    out: list[tuple[Section, int, int]] = []
+def _candidate_spans(text: str, sec: Section, folded: str | None = None,
+                     out: list[tuple[Section, int, int]] | None = None) -> list[tuple[Section, int, int]]:
+    """The task spans under ``sec`` in document order (appended to ``out`` when given).
+    ``folded``: ``fold(text)``, when the caller has it."""
+    out = [] if out is None else out
     if sec.children:
         for a, b in sec.body:  # an intro before the items
             tail = text[a:b].rstrip()
             if not tail.endswith(":") and not _is_note(text, a, b) and sec.kind != "article":
                 out.append((sec, a, b))
         for child in sec.children:
-            out.extend(_candidate_spans(text, child))
+            _candidate_spans(text, child, folded, out)
     else:
-        for a, b in _leaf_spans(text, sec):
-            if not _is_note(text, a, b) and not _lists()["closing"].match(fold(text[a:min(b, a + 200)].lstrip())):
+        closing = _lists()["closing"]
+        for a, b in _leaf_spans(text, sec, folded):
+            # whitespace folds to whitespace (tested), so the slice's fold can be stripped
+            if not _is_note(text, a, b) and not closing.match(_folded(text, folded, a, min(b, a + 200)).lstrip()):
                 out.append((sec, a, b))
     return out
 
 
 def _select(text: str, outline: Outline) -> list[tuple[Section, int, int]]:
-    included, fallback = [], []
+    included: list[tuple[Section, int, int]] = []
+    fallback: list[tuple[Section, int, int]] = []
+    folded = outline.folded if len(outline.folded) == len(text) else None
     for top in outline.sections:
         if _is_budget(top.title):
             continue
         if top.kind == "article" and not top.children:
-            if _lists()["boilerplate"].search(fold(text[top.title_start:top.end])):
+            if _lists()["boilerplate"].search(_folded(text, folded, top.title_start, top.end)):
                 continue
-        target = fallback if _excluded(top.title) else included
-        target.extend(_candidate_spans(text, top))
+        _candidate_spans(text, top, folded, fallback if _excluded(top.title) else included)
     # inside included parts, drop sub-parts that are themselves excluded (e.g. "1. Mục đích")
     memo: dict[str, bool] = {}
     included = [c for c in included if not _has_excluded_ancestor(outline, c[0], memo)]
@@ -217,14 +257,16 @@ def extract_tasks(
 
     tasks: list[Task] = []
     agencies: dict[str, Agency] = {}
+    folded = outline.folded if len(outline.folded) == len(text) else fold(text)
     for sec, a, b in _select(text, outline):
-        body = join_wrapped(text, a, b)
+        body, body_folded = join_wrapped_folded(text, folded, a, b)
         if not body:
             continue
         heading = heading_for(sec)
         lead, coop = hooks.roles(text, a, b, heading)
         for ag in (*lead, *coop):
             agencies.setdefault(ag.id, ag)
+        fold_known(body, body_folded)    # topics and deadline fold the body: reuse this one
         lead_ids = tuple(dict.fromkeys(ag.id for ag in lead))
         coop_ids = tuple(i for i in dict.fromkeys(ag.id for ag in coop) if i not in lead_ids)
         tasks.append(Task(

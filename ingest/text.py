@@ -18,7 +18,7 @@ import unicodedata
 
 import numpy as np
 
-__all__ = ["canonical_tones", "fold", "match_key", "nfc", "slugify", "strip_tones"]
+__all__ = ["canonical_tones", "fold", "fold_known", "match_key", "nfc", "slugify", "strip_tones"]
 
 # combining tone marks: grave, acute, tilde, hook above, dot below
 _TONES = "\u0300\u0301\u0303\u0309\u0323"
@@ -71,6 +71,13 @@ _last_fold: tuple[str | None, str] = (None, "")
 def _remember_fold(text: str, folded: str) -> None:
     global _last_fold
     _last_fold = (text, folded)
+
+
+def fold_known(text: str, folded: str) -> None:
+    """Tell :func:`fold` that ``folded`` is ``fold(text)`` (found more cheaply by the caller,
+    e.g. a slice of a whole document's fold): the next ``fold(text)`` of this very string
+    object returns it. One slot, like the memo of long strings."""
+    _remember_fold(text, folded)
 
 
 def _lut() -> np.ndarray:

@@ -155,13 +155,30 @@ def _not_in() -> tuple[re.Pattern[str] | None, frozenset[int]]:
         frozenset(orders))
 
 
+#: a label as written (the trie's match: its words, whatever stands between them) -> the
+#: concepts of its closure; labels are few, their written forms recur
+_WRITTEN: dict[str, frozenset[int]] = {}
+
+
+def _closure_of(written: str) -> frozenset[int]:
+    found = _WRITTEN.get(written)
+    if found is None:
+        found = _label_index()[1][" ".join(_WORD_RE.findall(written))]
+        if len(_WRITTEN) < 4096:
+            _WRITTEN[written] = found
+    return found
+
+
 def _found(folded: str) -> set[int]:
-    (rx, rx_start), closure, pats = _label_index()
+    (rx, rx_start), _closure, pats = _label_index()
+    written = _WRITTEN
     found: set[int] = set()
     first = rx_start.match(folded)
-    hits = ([first] if first is not None else []) + list(rx.finditer(folded))
-    for m in hits:   # a label as written: its words, whatever stands between them
-        found |= closure[" ".join(_WORD_RE.findall(m.group(1)))]
+    if first is not None:
+        found |= _closure_of(first.group(1))
+    for label in rx.findall(folded):   # the trie's single group: the label as written
+        hit = written.get(label)
+        found |= hit if hit is not None else _closure_of(label)
     hint = _pattern_hint()
     if hint is None or hint.search(folded):
         for order, patterns in pats:

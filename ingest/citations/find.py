@@ -67,6 +67,50 @@ def _issuer_re() -> re.Pattern[str]:
         rf"(?:{_WS}{{0,4}}\(?{_WS}{{0,3}}khoa{_SP}[ivxlc]{{1,6}}(?![a-z]){_WS}{{0,3}}\)?)?")
 
 
+#: where a number starts (every leading-phrase match ends right before one)
+_NUMBER_START = re.compile(r"[0-9]+")       # a whole run: each match starts a number
+
+
+@lru_cache(maxsize=1)
+def _leading_reach() -> int:
+    r"""The most characters a match of :func:`_leading_re` can span: the longest type name with
+    its word gaps at their widest (``\s{1,4}``), then ``\s{1,4}so``, ``\s{0,4}``, ``:``,
+    ``\s{0,4}``."""
+    widest = max(sum(len(w) for w in name.split(" ")) + 4 * name.count(" ")
+                 for name in tables().leading)
+    return widest + (4 + 2) + 4 + 1 + 4
+
+
+def _number_starts(folded: str) -> list[int]:
+    """Where each run of digits starts (one scan, shared by the leading phrases and the
+    document numbers: both are anchored on a number)."""
+    return [m.start() for m in _NUMBER_START.finditer(folded)]
+
+
+def _leading_matches(folded: str, starts: list[int] | None = None) -> list[re.Match[str]]:
+    """``list(_leading_re().finditer(folded))``, scanned only where a number follows closely.
+
+    A match ends right before a digit that starts a number (its last character is a letter,
+    a space or ``:``) and spans at most :func:`_leading_reach` characters, so every match lies
+    in a window ``[d - reach, d]`` before a number start ``d``. Overlapping windows are merged:
+    a match starting in a merged window ends in it, and the scan stops at its end (the digit
+    included, so the look-ahead sees it): per window, the matches a whole scan finds there."""
+    rx, reach = _leading_re(), _leading_reach()
+    out: list[re.Match[str]] = []
+    lo = hi = -1
+    for d in (_number_starts(folded) if starts is None else starts):
+        a, b = max(0, d - reach), d + 1
+        if a <= hi:
+            hi = b
+            continue
+        if hi >= 0:
+            out.extend(rx.finditer(folded, lo, hi))
+        lo, hi = a, b
+    if hi >= 0:
+        out.extend(rx.finditer(folded, lo, hi))
+    return out
+
+
 _DATE_LEAD = re.compile(rf"{_WS}{{0,4}},?{_WS}{{0,4}}(?:(?:duoc{_SP})?(?:ban{_SP}hanh|ky){_SP})?")
 _TITLE_LEAD = re.compile(
     rf"{_WS}{{0,4}},?{_WS}{{0,4}}(?=(?:ve|ban{_SP}hanh|phe{_SP}duyet|huong{_SP}dan|quy{_SP}dinh)"
@@ -146,14 +190,16 @@ def _is_upper_initial(text: str, pos: int) -> bool:
 def _find_cores(text: str, folded: str) -> list[_Draft]:
     t = tables()
     leads: dict[int, tuple[int, DocType]] = {}
-    for m in _leading_re().finditer(folded):
+    starts = _number_starts(folded)
+    for m in _leading_matches(folded, starts):
         dtype = t.leading.get(" ".join(m.group("lead").split()))
         if dtype is not None:
             leads[m.end()] = (m.start(), dtype)
 
     drafts: list[_Draft] = []
     taken: list[tuple[int, int]] = []
-    for m in SYMBOL_SCAN.finditer(folded):
+    # a symbol opens with a digit not inside a run of digits: a number start
+    for m in SYMBOL_SCAN.finditer_at(folded, starts):
         if _HEADER_NUMBER.search(folded, max(0, m.start() - 8), m.start()):
             continue                     # "Số: 64/KH-UBND": the document's own number
         lead = leads.get(m.start())
@@ -197,6 +243,19 @@ def _find_cores(text: str, folded: str) -> list[_Draft]:
     return out
 
 
+def _law_starts(folded: str) -> list[int]:
+    """Every offset where ``_LAW`` (``(?:bo\\s{1,4})?luat\\s{1,4}…``) can match: each ``luat``
+    (a substring search, far cheaper than a scan for the openings ``bo``/``luat``) and a
+    ``bo`` three to six characters before it (``bo`` and one to four spaces)."""
+    out: set[int] = set()
+    p = folded.find("luat")
+    while p >= 0:
+        out.add(p)
+        out.update(q for q in range(max(0, p - 6), p - 2) if folded.startswith("bo", q))
+        p = folded.find("luat", p + 1)
+    return sorted(out)
+
+
 def _find_title_only(text: str, folded: str, drafts: list[_Draft]) -> list[_Draft]:
     t = tables()
     out: list[_Draft] = []
@@ -206,7 +265,7 @@ def _find_title_only(text: str, folded: str, drafts: list[_Draft]) -> list[_Draf
         out.append(_Draft(start=m.start(), core_end=m.end(), kind="title",
                           dtype=t.types_by_code["nq"], title_only=_collapse(text[m.start():m.end()])))
 
-    for m in _LAW.finditer(folded):
+    for m in _LAW.finditer_at(folded, _law_starts(folded)):
         if not _is_upper_initial(text, m.end()):
             continue                     # "luật pháp", "theo luật định"
         pos, words, end = m.end(), 0, m.end()

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..gazetteer import WordStartRegex
 from ..text import fold, nfc
@@ -68,8 +69,10 @@ def normalise_number(digits: str) -> str:
     return f"{int(digits):02d}" if digits.isdigit() else digits
 
 
+@lru_cache(maxsize=4096)
 def _canon_code(original: str) -> tuple[str, bool]:
-    """Canonical spelling of one code and whether the tables know it."""
+    """Canonical spelling of one code and whether the tables know it (pure, and the same
+    few codes recur in every document: remembered)."""
     t = tables()
     key = fold(original)
     iss = t.issuer(original)
