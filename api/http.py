@@ -17,6 +17,7 @@ subgraphs, SPARQL rows).
 """
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import hashlib
 import hmac
@@ -435,6 +436,8 @@ def create_app(
     cors_origins: Sequence[str] = (),
     static_dir: str | os.PathLike[str] | None = STATIC_DIR,
     rate_limit: RateLimit | str | None = "env",
+    ingest_process: bool = True,
+    ingest_timeout: float | None = 1800.0,
 ) -> FastAPI:
     """Build the API and explorer.
 
@@ -445,6 +448,10 @@ def create_app(
     ``cors_origins``: CORS is off unless origins are listed.
     ``rate_limit``: per-client token bucket; ``"env"`` (default) reads ``$VBGRAPH_API_RATE``
     and falls back to :data:`DEFAULT_RATE_LIMIT`; ``None`` or ``"off"`` disables it.
+    ``ingest_process``: an upload to a :class:`~vbgraph.api.service.Workspace` is ingested by a
+    child process (:meth:`~vbgraph.api.service.Workspace.ingest_in_subprocess`, at most
+    ``ingest_timeout`` seconds) and answered once the server reads from the new generation;
+    ``False``, or a workspace-like object without that method, ingests in the threadpool.
     """
     holder = _WorkspaceHolder(workspace, store, index)
     write_token = token if token is not None else os.environ.get(TOKEN_ENV) or None
@@ -692,7 +699,10 @@ def create_app(
         if not write_lock.acquire(blocking=False):
             raise ApiError(409, "busy", "another upload is being ingested; retry shortly")
         try:
-            report = await run_in_threadpool(_store_and_ingest, ingest, stored, data)
+            if ingest_process and _has_child_ingest(w):
+                report = await _store_and_ingest_in_child(w, stored, data, ingest_timeout)
+            else:
+                report = await run_in_threadpool(_store_and_ingest, ingest, stored, data)
         finally:
             write_lock.release()
         return {"filename": filename, "stored_as": stored.name, **report}
@@ -769,9 +779,8 @@ def _default_uploads(workspace: Any) -> Path:
     return Path(data_dir) / "uploads"
 
 
-def _store_and_ingest(ingest: Callable[..., Any], stored: Path, data: bytes) -> dict[str, Any]:
-    """Write the accepted file atomically into the uploads folder and ingest it. A file the
-    ingest rejects is removed again and reported as a 422."""
+def _save_upload(stored: Path, data: bytes) -> bool:
+    """Write the accepted file atomically into the uploads folder; True if it was there."""
     stored.parent.mkdir(parents=True, exist_ok=True)
     existed = stored.exists()
     if not existed:
@@ -783,16 +792,19 @@ def _store_and_ingest(ingest: Callable[..., Any], stored: Path, data: bytes) -> 
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-    try:
-        report = _plain(ingest([stored]))
-    except (ValueError, OSError) as exc:
-        if not existed:
-            stored.unlink(missing_ok=True)
-        raise ApiError(422, "ingest_failed", f"could not ingest the file: {exc}") from exc
-    except RuntimeError as exc:  # e.g. the data dir is locked by another writer
-        if not existed:
-            stored.unlink(missing_ok=True)
-        raise ApiError(409, "busy", str(exc)) from exc
+    return existed
+
+
+def _ingest_error(exc: Exception, stored: Path, existed: bool) -> ApiError:
+    """The HTTP error of a failed ingest; the file it brought is removed again."""
+    if not existed:
+        stored.unlink(missing_ok=True)
+    if isinstance(exc, (ValueError, OSError)):
+        return ApiError(422, "ingest_failed", f"could not ingest the file: {exc}")
+    return ApiError(409, "busy", str(exc))   # e.g. the data dir is locked by another writer
+
+
+def _ingest_result(report: Any, stored: Path, existed: bool) -> dict[str, Any]:
     failed = _failures(report)
     if failed:
         if not existed:
@@ -800,6 +812,59 @@ def _store_and_ingest(ingest: Callable[..., Any], stored: Path, data: bytes) -> 
         raise ApiError(422, "ingest_failed", f"could not ingest the file: {failed}")
     return {"status": _status_of(report), "documents": _document_ids(report),
             "report": report if isinstance(report, dict) else {"result": report}}
+
+
+def _store_and_ingest(ingest: Callable[..., Any], stored: Path, data: bytes) -> dict[str, Any]:
+    """Save the accepted file and ingest it in this process (the threadpool). A file the
+    ingest rejects is removed again and reported as a 422."""
+    existed = _save_upload(stored, data)
+    try:
+        report = _plain(ingest([stored]))
+    except (ValueError, OSError, RuntimeError) as exc:
+        raise _ingest_error(exc, stored, existed) from exc
+    return _ingest_result(report, stored, existed)
+
+
+def _has_child_ingest(workspace: Any) -> bool:
+    """A real Workspace (not a stand-in wrapping one) that can run its ingest in a child."""
+    return (getattr(type(workspace), "ingest_in_subprocess", None) is not None
+            and not getattr(workspace, "store_options", None))
+
+
+#: how long an upload waits for the server to load the generation it committed
+RELOAD_WAIT_S = 300.0
+
+
+async def _store_and_ingest_in_child(workspace: Any, stored: Path, data: bytes,
+                                     timeout: float | None) -> dict[str, Any]:
+    """Save the accepted file, ingest it in a child process (the server's interpreter only
+    awaits it), then wait until the server answers from the committed generation, so the
+    uploader reads its own write. Errors map as in :func:`_store_and_ingest`; a child that dies
+    without a report is a 500 ``ingest_crashed`` and the store keeps its last complete state."""
+    from .service import IngestCrashed
+
+    existed = await run_in_threadpool(_save_upload, stored, data)
+    before = int(workspace.manifest().get("generation", 0))
+    try:
+        report = await workspace.ingest_in_subprocess([stored], timeout=timeout)
+    except IngestCrashed as exc:
+        if exc.generation == before and not existed:     # not committed: drop the file
+            stored.unlink(missing_ok=True)
+        log.error("upload %s: %s", stored.name, exc)
+        raise ApiError(500, "ingest_crashed", str(exc)) from exc
+    except (ValueError, OSError, RuntimeError) as exc:
+        raise _ingest_error(exc, stored, existed) from exc
+    result = _ingest_result(_plain(report), stored, existed)
+    generation = int(report.generation or 0)
+    if generation and (workspace.loaded_generation or 0) < generation:
+        try:
+            await asyncio.wait_for(
+                asyncio.wrap_future(workspace.wait_for_generation(generation)), RELOAD_WAIT_S)
+        except Exception as exc:  # committed, but not served yet
+            raise ApiError(503, "reload_pending",
+                           f"the file was ingested (generation {generation}) but the server "
+                           f"has not loaded it yet: {exc or type(exc).__name__}") from exc
+    return result
 
 
 def _failures(report: Any) -> str:

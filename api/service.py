@@ -14,20 +14,32 @@ any point leaves the manifest naming the last complete generation, so graph and 
 agree; files of older (or half-written) generations are removed after the swap or on the next
 write. Readers never take the lock: they read the manifest, then the files it names.
 
+A long-lived reader (the HTTP server) never pays for a new generation in a request: a read
+that notices a newer manifest starts loading it in a background thread and keeps answering from
+the generation it has; the loaded generation (graph and index together, :class:`Loaded`) is
+swapped in whole. The server ingests uploads in a child process
+(:meth:`Workspace.ingest_in_subprocess`: ``vbgraph ingest --json`` at low CPU priority), so
+extraction, embedding and the commit never run in its interpreter.
+
 With ``store="neo4j"`` the graph lives in Neo4j (writes go there directly, per document) and
 the data dir keeps only the index and texts.
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
 import signal
+import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +47,10 @@ from typing import Any
 from ..graph.base import GraphStore, WriteStats
 from ..graph.factory import create_store, store_kind
 
-__all__ = ["IngestReport", "Workspace", "WorkspaceError", "WorkspaceLocked", "default_data_dir"]
+__all__ = ["CHILD_ENV", "IngestCrashed", "IngestReport", "Loaded", "Workspace", "WorkspaceError",
+           "WorkspaceLocked", "default_data_dir"]
+
+log = logging.getLogger("vbgraph.api.service")
 
 MANIFEST = "manifest.json"
 LOCK = ".write.lock"
@@ -44,6 +59,15 @@ SUPPORTED_SUFFIXES = (".txt", ".docx", ".pdf", ".html", ".htm")
 _GEN_FILE = re.compile(r"^(graph-(\d+)\.json\.gz|index-(\d+))$")
 #: fault injection for the crash tests: SIGKILL this process at the named checkpoint
 FAULT_ENV = "VBGRAPH_FAULT_AT"
+#: environment of an ingest child process: one thread for OpenMP/BLAS/FAISS and tokenizers, so
+#: a writer on a small machine leaves the other cores to the server's readers
+CHILD_ENV: dict[str, str] = {
+    "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+    "NUMEXPR_NUM_THREADS": "1", "VECLIB_MAXIMUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false",
+}
+#: CPU priority (``nice`` increment) of an ingest child process
+CHILD_NICE = 10
+_CHILD_BOOT = "import sys; from vbgraph.api.service import child_main; sys.exit(child_main(sys.argv[1:]))"
 
 
 class WorkspaceError(RuntimeError):
@@ -52,6 +76,26 @@ class WorkspaceError(RuntimeError):
 
 class WorkspaceLocked(WorkspaceError):
     """Another process holds the write lock."""
+
+
+class IngestCrashed(WorkspaceError):
+    """An ingest child process died (killed, crashed) without a report. The store holds the
+    state of its last complete commit (see the module doc); ``generation`` names it."""
+
+    def __init__(self, message: str, *, returncode: int | None, generation: int) -> None:
+        super().__init__(message)
+        self.returncode = returncode
+        self.generation = generation
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The graph and the task index of one committed generation, as readers use them: a
+    request takes one ``Loaded`` and answers from it alone, so it never mixes generations."""
+
+    graph: GraphStore
+    index: Any
+    generation: int
 
 
 def default_data_dir() -> Path:
@@ -73,6 +117,8 @@ class IngestReport:
     counts: dict[str, int] = field(default_factory=dict)
     generation: int = 0
     indexed_tasks: int = 0
+    #: the process that ran the ingest (the server's ingest child, or the CLI itself)
+    pid: int = 0
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
@@ -80,6 +126,17 @@ class IngestReport:
         for key in ("added", "updated", "unchanged", "failed"):
             out[key] = list(out[key])
         return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> IngestReport:
+        """The inverse of :meth:`to_json` (an ingest child's ``--json`` output)."""
+        items = {key: tuple(dict(i) for i in data.get(key) or ())
+                 for key in ("added", "updated", "unchanged", "failed")}
+        return cls(**items, stats=WriteStats(**(data.get("stats") or {})),
+                   counts=dict(data.get("counts") or {}),
+                   generation=int(data.get("generation") or 0),
+                   indexed_tasks=int(data.get("indexed_tasks") or 0),
+                   pid=int(data.get("pid") or 0))
 
     @property
     def changed(self) -> bool:
@@ -143,20 +200,32 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], l
 
 
 class Workspace:
-    """Graph + task index + texts in one data directory; see the module doc."""
+    """Graph + task index + texts in one data directory; see the module doc.
+
+    Readers: every query takes the :class:`Loaded` state once and answers from it. When another
+    writer (an ingest child process, the CLI) commits a newer generation, the next read notices
+    it (one ``stat`` of the manifest) and starts loading it in a background thread; reads keep
+    answering from the previous generation until the new one is loaded and swapped in whole
+    (``background_reload=False`` loads it inline instead, in the reading call)."""
 
     def __init__(self, data_dir: str | os.PathLike[str] | None = None,
                  store: str | None = None, *, index: bool = True, model: str | None = None,
-                 store_options: dict[str, Any] | None = None) -> None:
+                 store_options: dict[str, Any] | None = None,
+                 background_reload: bool = True) -> None:
         self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
         self.store_kind = store_kind(store)
         self.use_index = index
         self.model = model
         self.store_options = dict(store_options or {})
-        self._graph: GraphStore | None = None
-        self._index: Any = None
-        self._index_loaded = False
-        self._loaded_generation: int | None = None
+        self.background_reload = background_reload
+        self._state: Loaded | None = None
+        self._first_load = threading.Lock()
+        self._reload_lock = threading.Lock()
+        self._loader: threading.Thread | None = None
+        self._waiters: list[tuple[int, Future[int]]] = []
+        self._seen_manifest: tuple[int, int, int] | None = None
+        self._disk_generation = 0
+        self._reload_error_at = 0.0
 
     # -- state -----------------------------------------------------------------------------
     def manifest(self) -> dict[str, Any]:
@@ -174,9 +243,9 @@ class Workspace:
         name = manifest.get("graph")
         return create_store("embedded", path=self.data_dir / name if name else None)
 
-    def _load(self) -> None:
-        """(Re)load graph and index of the current generation; retries if a writer swapped
-        generations between reading the manifest and opening the files."""
+    def _load_state(self) -> Loaded:
+        """Graph and index of the current generation; retries if a writer swapped generations
+        between reading the manifest and opening the files."""
         for attempt in range(5):
             manifest = self.manifest()
             try:
@@ -187,12 +256,8 @@ class Workspace:
                     raise
                 time.sleep(0.05)
                 continue
-            if self._graph is not None and self._graph is not graph:
-                self._graph.close()
-            self._graph, self._index = graph, index
-            self._index_loaded = True
-            self._loaded_generation = manifest.get("generation", 0)
-            return
+            return Loaded(graph, index, int(manifest.get("generation", 0)))
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _open_index(self, manifest: dict[str, Any]) -> Any:
         if not self.use_index:
@@ -205,30 +270,123 @@ class Workspace:
             return task_index.load(self.data_dir / name, model=self.model)
         return None
 
-    def _fresh(self) -> None:
-        if self._graph is None:
-            self._load()
-            return
-        if self.store_kind == "embedded":
-            gen = self.manifest().get("generation", 0)
-            if gen != self._loaded_generation:
-                self._load()
+    def _generation_on_disk(self) -> int:
+        """The manifest's generation; re-read only when the manifest file changed (a commit
+        replaces it: new inode), so a read costs one ``stat``."""
+        try:
+            st = (self.data_dir / MANIFEST).stat()
+            key: tuple[int, int, int] | None = (st.st_ino, st.st_mtime_ns, st.st_size)
+        except FileNotFoundError:
+            key = None
+        if key != self._seen_manifest:
+            self._disk_generation = int(self.manifest().get("generation", 0)) if key else 0
+            self._seen_manifest = key
+        return self._disk_generation
+
+    def current(self) -> Loaded:
+        """The state reads answer from (see the class doc)."""
+        state = self._state
+        if state is None:
+            with self._first_load:
+                if self._state is None:
+                    self._install(self._load_state())
+                state = self._state
+            assert state is not None
+            return state
+        if self.store_kind == "embedded" and self._generation_on_disk() != state.generation:
+            if self.background_reload:
+                self._start_reload()
+            else:
+                self._install(self._load_state())
+                state = self._state
+                assert state is not None
+        return state
+
+    @property
+    def loaded_generation(self) -> int | None:
+        """The generation reads answer from now (``None`` before the first read)."""
+        state = self._state
+        return state.generation if state is not None else None
+
+    def _install(self, state: Loaded) -> None:
+        """Swap in a loaded generation (one attribute store: atomic for readers) unless a
+        newer one is already in; resolve the waiters it satisfies."""
+        with self._reload_lock:
+            old = self._state
+            if old is None or state.generation >= old.generation or self.store_kind != "embedded":
+                self._state = state
+            current = self._state
+            still = []
+            for gen, fut in self._waiters:
+                if fut.done():
+                    continue
+                if current is not None and current.generation >= gen:
+                    fut.set_result(current.generation)
+                else:
+                    still.append((gen, fut))
+            self._waiters = still
+        # the replaced graph is not closed: requests in flight may still hold it (an embedded
+        # graph holds no resources beyond memory)
+
+    def _start_reload(self) -> None:
+        with self._reload_lock:
+            if self._loader is not None or time.monotonic() < self._reload_error_at:
+                return
+            self._loader = threading.Thread(target=self._reload_worker, name="vbgraph-reload",
+                                            daemon=True)
+            self._loader.start()
+
+    def _reload_worker(self) -> None:
+        while True:
+            error: BaseException | None = None
+            try:
+                while True:
+                    target = int(self.manifest().get("generation", 0))
+                    state = self._state
+                    if state is not None and state.generation >= target:
+                        break
+                    self._install(_warmed(self._load_state(), state))
+            except Exception as exc:  # readers keep the previous generation
+                log.exception("loading the new generation of %s failed", self.data_dir)
+                error = exc
+            with self._reload_lock:
+                pending = [(g, f) for g, f in self._waiters if not f.done()]
+                if error is not None:
+                    self._reload_error_at = time.monotonic() + 1.0
+                    for _, fut in pending:
+                        fut.set_exception(error)
+                    pending = []
+                self._waiters = pending
+                if not pending:
+                    self._loader = None
+                    return
+            time.sleep(0.05)   # waiting for a generation not committed yet
+
+    def wait_for_generation(self, generation: int) -> Future[int]:
+        """A future resolved (with the loaded generation) once reads answer from
+        ``generation`` or a newer one; loading starts now if needed."""
+        fut: Future[int] = Future()
+        with self._reload_lock:
+            self._waiters.append((generation, fut))
+        state = self._state
+        if state is not None and state.generation >= generation:
+            self._install(state)            # resolves the waiter
+        else:
+            self._start_reload()
+        return fut
 
     @property
     def graph(self) -> GraphStore:
-        self._fresh()
-        assert self._graph is not None
-        return self._graph
+        return self.current().graph
 
     @property
     def index(self) -> Any:
-        self._fresh()
-        return self._index
+        return self.current().index
 
     def close(self) -> None:
-        if self._graph is not None:
-            self._graph.close()
-            self._graph = None
+        state, self._state = self._state, None
+        if state is not None:
+            state.graph.close()
 
     def __enter__(self) -> Workspace:
         return self
@@ -262,6 +420,83 @@ class Workspace:
             return self._ingest_locked(paths, progress)
         finally:
             lock.release()
+
+    def ingest_command(self, paths: Sequence[str | os.PathLike[str]]) -> list[str]:
+        """The command line of an ingest child process for ``paths`` (``vbgraph ingest
+        --json`` on this data dir, store, index setting and model)."""
+        cmd = [sys.executable, "-c", _CHILD_BOOT, "ingest", "--json",
+               "--data-dir", str(self.data_dir), "--store", self.store_kind]
+        if not self.use_index:
+            cmd.append("--no-index")
+        if self.model:
+            cmd += ["--model", self.model]
+        return [*cmd, "--", *(str(p) for p in paths)]
+
+    async def ingest_in_subprocess(self, paths: Sequence[str | os.PathLike[str]], *,
+                                   timeout: float | None = None,
+                                   nice: int = CHILD_NICE) -> IngestReport:
+        """:meth:`ingest` run by a child process (``vbgraph ingest --json``), never in this
+        interpreter: at a lower CPU priority (``nice``), with one thread for OpenMP/BLAS/ONNX
+        (:data:`CHILD_ENV`), awaited without blocking the event loop or a thread. The write
+        lock serialises it with every other writer. Errors come back as in-process ones:
+        :class:`WorkspaceLocked`/:class:`WorkspaceError`, ``ValueError``, ``OSError``; a child
+        that dies without a report (killed, crashed, timed out) raises :class:`IngestCrashed`.
+        Readers of this Workspace pick the new generation up in the background
+        (:meth:`wait_for_generation` waits for it)."""
+        if self.store_options:
+            raise WorkspaceError("an ingest child process cannot be given store_options; "
+                                 "use ingest() or the NEO4J_* environment")
+        env = {**os.environ, **CHILD_ENV, "VBGRAPH_CHILD_NICE": str(nice)}
+        proc = await asyncio.create_subprocess_exec(
+            *self.ingest_command(paths), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, env=env)
+        try:
+            out, err = await asyncio.wait_for(proc.communicate(), timeout)
+        except BaseException as exc:    # timed out or cancelled: the child must not outlive us
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+            if isinstance(exc, asyncio.TimeoutError):
+                raise IngestCrashed(
+                    f"the ingest process {proc.pid} did not finish in {timeout} s and was "
+                    "stopped; the store keeps its last complete state (generation "
+                    f"{self.manifest().get('generation', 0)})", returncode=proc.returncode,
+                    generation=int(self.manifest().get("generation", 0))) from None
+            raise
+        return self._child_result(proc.pid, proc.returncode, out, err)
+
+    def _crashed(self, pid: int, returncode: int | None, err: bytes) -> IngestCrashed:
+        generation = int(self.manifest().get("generation", 0))
+        if returncode is not None and returncode < 0:
+            try:
+                how = f"was killed by {signal.Signals(-returncode).name}"
+            except ValueError:
+                how = f"was killed by signal {-returncode}"
+        else:
+            tail = " ".join(err.decode("utf-8", "replace").split()[-40:])
+            how = f"failed (exit status {returncode}){': ' + tail if tail else ''}"
+        return IngestCrashed(
+            f"the ingest process {pid} {how}; the store keeps its last complete state "
+            f"(generation {generation})", returncode=returncode, generation=generation)
+
+    def _child_result(self, pid: int, returncode: int | None, out: bytes,
+                      err: bytes) -> IngestReport:
+        text = out.decode("utf-8", "replace")
+        data = None
+        for start in (0, text.find("\n{") + 1):     # a library may have printed before it
+            try:
+                data = json.loads(text[start:]) if text[start:].strip() else None
+                break
+            except ValueError:
+                continue
+        if not isinstance(data, dict) or returncode not in (0, 1, 2):
+            raise self._crashed(pid, returncode, err)
+        error = data.get("error")
+        if isinstance(error, dict):
+            raise _child_error(error)
+        if returncode == 2:
+            raise self._crashed(pid, returncode, err)
+        return IngestReport.from_json(data)
 
     def _ingest_locked(self, paths: Sequence[Any], progress: bool | None) -> IngestReport:
         from ..ingest.pipeline import extract_file
@@ -327,12 +562,14 @@ class Workspace:
         if added or updated or backfilled:
             generation = self._commit(graph, index, texts)
             self._swap(graph, index, generation)
-        elif graph is not self._graph:
+        counts = graph.counts()
+        if not (added or updated or backfilled) and (
+                self._state is None or graph is not self._state.graph):
             graph.close()
         return IngestReport(
             added=tuple(added), updated=tuple(updated), unchanged=tuple(unchanged),
-            failed=tuple(failed), stats=stats, counts=graph.counts(), generation=generation,
-            indexed_tasks=indexed)
+            failed=tuple(failed), stats=stats, counts=counts, generation=generation,
+            indexed_tasks=indexed, pid=os.getpid())
 
     def _commit(self, graph: GraphStore, index: Any, texts: dict[str, str]) -> int:
         """Write a new generation and swap the manifest to it (see module doc)."""
@@ -381,12 +618,7 @@ class Workspace:
 
     def _swap(self, graph: GraphStore, index: Any, generation: int) -> None:
         """Make a committed generation the one this Workspace answers from."""
-        old = self._graph
-        self._graph, self._index = graph, index
-        self._index_loaded = True
-        self._loaded_generation = generation
-        if old is not None and old is not graph:
-            old.close()
+        self._install(Loaded(graph, index, generation))
 
     def _backfill_index(self, graph: GraphStore, index: Any, failed: list[dict[str, str]]) -> int:
         """Index every document already in the graph (from the texts the data dir keeps):
@@ -454,7 +686,8 @@ class Workspace:
                                      "on_step": on_step}
             if batch_size is not None:
                 extra["batch_size"] = batch_size
-            return bulk(list(self.graph.iter_nodes()), list(self.graph.iter_edges()), **extra)
+            graph = self.graph
+            return bulk(list(graph.iter_nodes()), list(graph.iter_edges()), **extra)
         finally:
             if owned:
                 target.close()
@@ -477,15 +710,16 @@ class Workspace:
         evidence, passed best first so the graph weighs each by its rank
         (:meth:`GraphStore.agencies`)."""
         task_ids: list[str] = []
-        index = self.index if semantic else None
+        state = self.current()          # graph and index of one generation
+        index = state.index if semantic else None
         if index is not None:
             try:
                 # hits come best first: their position is the rank the graph weighs
                 task_ids = [h["task_id"] for h in index.search(topic, k=k)]
             except Exception:  # noqa: BLE001 - search is an optional extra source of evidence
                 task_ids = []
-        return self.graph.agencies(topic, province=province, task_ids=task_ids, limit=limit,
-                                   offset=offset)
+        return state.graph.agencies(topic, province=province, task_ids=task_ids, limit=limit,
+                                    offset=offset)
 
     def neighborhood(self, node: str, depth: int = 1) -> dict[str, Any]:
         return self.graph.neighborhood(node, depth)
@@ -505,31 +739,32 @@ class Workspace:
 
     def document(self, doc_id: str) -> dict[str, Any] | None:
         """An ingested document with its citations, tasks (spans) and text; ``None`` if unknown."""
-        node = self.graph.document(doc_id)
+        graph = self.current().graph     # one generation for every part of the answer
+        node = graph.document(doc_id)
         if node is None:
             return None
-        cites = self.graph.cited_by(doc_id)["cites"] if node.get("ingested") else []
+        cites = graph.cited_by(doc_id)["cites"] if node.get("ingested") else []
         citations = [{"id": c["id"], "number": c.get("number"), "type": c.get("type"),
                       "surface": m.get("surface"), "relation": m.get("relation"),
                       "section": m.get("section"), "start": m.get("start"), "end": m.get("end"),
                       "text": m.get("text")}
                      for c in cites for m in c["mentions"]]
         citations.sort(key=lambda c: (c["start"] or 0))
-        nb = self.graph.neighborhood(doc_id, depth=1)
+        nb = graph.neighborhood(doc_id, depth=1)
         task_ids = [n["id"] for n in nb["nodes"] if n.get("kind") == "Task"]
-        tasks = self._tasks(task_ids)
+        tasks = self._tasks(graph, task_ids)
         return {"id": doc_id, "document": {k: v for k, v in node.items() if k != "kind"},
                 "citations": citations, "tasks": tasks,
                 "text": self.text(node.get("sha256", "")) if node.get("ingested") else None}
 
-    def _tasks(self, task_ids: Sequence[str]) -> list[dict[str, Any]]:
+    def _tasks(self, graph: GraphStore, task_ids: Sequence[str]) -> list[dict[str, Any]]:
         out = []
-        nodes = self.graph.get_nodes(task_ids)
+        nodes = graph.get_nodes(task_ids)
         for tid in task_ids:
             t = nodes.get(tid)
             if t is None:
                 continue
-            nb = self.graph.neighborhood(tid, depth=2)
+            nb = graph.neighborhood(tid, depth=2)
             roles: dict[str, list[str]] = {"lead": [], "cooperate": []}
             topics = []
             by_id = {n["id"]: n for n in nb["nodes"]}
@@ -550,13 +785,17 @@ class Workspace:
     def stats(self) -> dict[str, Any]:
         from ..graph import analytics
 
-        out = self.graph.stats()
-        out["most_cited"] = analytics.most_cited(self.graph, 10)
-        out["central_agencies"] = analytics.agency_centrality(self.graph, 10)
-        out["provinces_sharing_partners"] = analytics.provinces_sharing_partners(self.graph)
+        state = self.current()
+        graph = state.graph
+        out = graph.stats()
+        out["most_cited"] = analytics.most_cited(graph, 10)
+        out["central_agencies"] = analytics.agency_centrality(graph, 10)
+        out["provinces_sharing_partners"] = analytics.provinces_sharing_partners(graph)
         out["data_dir"] = str(self.data_dir)
-        out["generation"] = self.manifest().get("generation", 0)
-        out["index"] = bool(self.index is not None)
+        # the generation this answer comes from (Neo4j is live: the data dir's)
+        out["generation"] = (state.generation if self.store_kind == "embedded"
+                             else self.manifest().get("generation", 0))
+        out["index"] = bool(state.index is not None)
         return out
 
     def export(self, fmt: str) -> str:
@@ -576,6 +815,66 @@ class Workspace:
             raise WorkspaceError(f"data dir {self.data_dir} has no search index "
                                  "(ingested with --no-index)")
         return index.search(query, k, filters, mode=mode)
+
+
+#: queries run on a freshly loaded generation before it is swapped in (one with diacritics,
+#: one without: the latter builds the diacritic restorer)
+_WARM_QUERIES = ("hợp tác quốc tế", "hop tac quoc te")
+
+
+def _warmed(state: Loaded, previous: Loaded | None) -> Loaded:
+    """Pay a loaded generation's first-use costs in the loading thread, not in a request:
+    the embedder is handed over from the previous generation when it is the same model (else
+    loaded), and the lexical index and diacritic restorer are built by warm-up searches.
+    Failures here only leave the costs to the first request."""
+    index = state.index
+    if index is not None:
+        old = previous.index if previous is not None else None
+        # TaskIndex.load() opens without an embedder; it would load the model (seconds) in the
+        # first search. The same model's embedder is stateless: share it.
+        shared = getattr(old, "_embedder", None)
+        if (shared is not None and getattr(index, "_embedder", None) is None
+                and getattr(old, "model", None) == getattr(index, "model", None)):
+            index._embedder = shared
+        try:
+            for query in _WARM_QUERIES:
+                index.search(query, k=1)
+        except Exception:  # warming is an optimisation
+            log.debug("warming the index of generation %s failed", state.generation,
+                      exc_info=True)
+    try:
+        state.graph.counts()
+    except Exception:  # warming is an optimisation
+        log.debug("warming the graph of generation %s failed", state.generation, exc_info=True)
+    return state
+
+
+def _child_error(error: dict[str, Any]) -> Exception:
+    """The exception an ingest child reported (``vbgraph ingest --json``'s error body)."""
+    code, message = str(error.get("code")), str(error.get("message"))
+    if code == "locked":
+        return WorkspaceLocked(message)
+    if code == "invalid":
+        return ValueError(message)
+    if code == "os_error":
+        errno_ = error.get("errno")
+        return OSError(int(errno_), message) if isinstance(errno_, int) else OSError(message)
+    return WorkspaceError(message)
+
+
+def child_main(argv: Sequence[str]) -> int:
+    """Entry point of an ingest child process (:meth:`Workspace.ingest_in_subprocess`): lowers
+    its CPU priority, keeps the embedder to one thread, then runs the ``vbgraph`` command."""
+    try:
+        os.nice(int(os.environ.get("VBGRAPH_CHILD_NICE", CHILD_NICE)))
+    except (OSError, ValueError):
+        pass
+    # the ONNX embedder sizes its intra-op thread pool with os.cpu_count()
+    # (search/embedders/onnx.py); in this child it is one thread, like OpenMP/BLAS (CHILD_ENV)
+    os.cpu_count = lambda: 1
+    from .cli import main
+
+    return main(list(argv))
 
 
 def _task_index_class() -> Any:

@@ -117,20 +117,36 @@ def _run(name: str, args: argparse.Namespace, body: Callable[[Any], int], *,
 
 
 # -- ingest ---------------------------------------------------------------------------------
+def _ingest_error(args: argparse.Namespace, code: str, message: str,
+                  errno: int | None = None) -> int:
+    """One line on stderr, exit 2; with ``--json`` also ``{"error": {code, message}}`` on
+    stdout (``locked``, ``workspace``, ``invalid``, ``os_error``), which the HTTP server's
+    ingest child process reports back through."""
+    if args.json:
+        body: dict[str, Any] = {"code": code, "message": message}
+        if errno is not None:
+            body["errno"] = errno
+        print_json({"error": body})
+    return fail("ingest", message, 2)
+
+
 def _ingest(args: argparse.Namespace) -> int:
-    from ...api.service import Workspace, WorkspaceError
+    from ...api.service import Workspace, WorkspaceError, WorkspaceLocked
 
     try:
         ws = Workspace(args.data_dir, store=args.store, index=not args.no_index,
                        model=args.model)
         report = ws.ingest(args.paths)
+    except WorkspaceLocked as exc:
+        return _ingest_error(args, "locked", str(exc))
     except WorkspaceError as exc:
-        return fail("ingest", str(exc), 2)
+        return _ingest_error(args, "workspace", str(exc))
     except ValueError as exc:
-        return fail("ingest", str(exc), 2)
+        return _ingest_error(args, "invalid", str(exc))
     except OSError as exc:  # disk full, read-only data dir …: the previous state is intact
         where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
-        return fail("ingest", f"{exc.strerror or exc}{where}; nothing was committed", 2)
+        return _ingest_error(args, "os_error",
+                             f"{exc.strerror or exc}{where}; nothing was committed", exc.errno)
     if args.json:
         print_json(report.to_json())
     else:

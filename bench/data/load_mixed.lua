@@ -1,6 +1,9 @@
 -- wrk script for bench/load_api.py: a fixed rotation of read paths; prints a JSON summary.
 -- VBGRAPH_LOAD_PATHS=search (search only) or mixed (search, cites, neighbourhood).
+-- VBGRAPH_LOAD_DELAY_MS=N: each connection waits N ms after a response before its next request,
+-- which bounds the offered rate to connections x 1000/N per second (0: closed loop, saturating).
 local mode = os.getenv("VBGRAPH_LOAD_PATHS") or "mixed"
+local think = tonumber(os.getenv("VBGRAPH_LOAD_DELAY_MS") or "0")
 local search = {
   "/search?q=bi%C3%AAn%20gi%E1%BB%9Bi&k=10",
   "/search?q=bao%20ho%20cong%20dan&k=10",
@@ -21,6 +24,11 @@ local counter = 0
 request = function()
   counter = counter + 1
   return wrk.format("GET", paths[(counter % #paths) + 1])
+end
+if think > 0 then
+  delay = function()
+    return think
+  end
 end
 done = function(summary, latency, requests)
   local e = summary.errors

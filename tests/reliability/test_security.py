@@ -4,35 +4,16 @@ request rate and result sizes are bounded."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-INJECTIONS = [
-    "' OR 1=1 //",
-    "x'}) MATCH (n) DETACH DELETE n //",
-    "\") RETURN n UNION MATCH (m) DETACH DELETE m //",
-    "272-QĐ/TW' ; CALL db.labels() YIELD label RETURN label //",
-    "`n` } DETACH DELETE n",
-    "\"} ; DROP ALL ; #",
-    "> } INSERT DATA { <urn:a> <urn:b> <urn:c> } #",
-    "?s ?p ?o } DELETE WHERE { ?s ?p ?o",
-    "<script>alert(1)</script>",
-    "../../../../etc/passwd",
-    "{{7*7}}${7*7}",
-    "Sở Ngoại vụ\x00; DELETE",
-    "doc:kh-15-ubnd-quang-ninh-2021' OR '1'='1",
-]
-
-READ_ENDPOINTS = [  # (path, param names carrying user text, fixed params)
-    ("/cites", ["ref"], {}),
-    ("/agencies", ["topic", "province"], {"topic": "đối ngoại"}),
-    ("/graph/neighborhood", ["node"], {}),
-    ("/graph/path", ["from", "to"], {"from": "Quảng Ninh", "to": "Sở Ngoại vụ"}),
-    ("/documents/{}", ["id"], {}),
-    ("/search", ["q", "province", "agency", "topic", "type"], {"q": "đối ngoại"}),
-]
+#: the injection table, shared with test_security_neo4j.py
+_TABLE = json.loads((Path(__file__).parent / "data" / "injections.json").read_text(encoding="utf-8"))
+INJECTIONS: list[str] = _TABLE["strings"]
+READ_ENDPOINTS = [tuple(e) for e in _TABLE["read_endpoints"]]  # (path, user-text params, fixed)
 
 
 def _state(client) -> tuple:
