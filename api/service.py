@@ -64,6 +64,7 @@ FAULT_ENV = "VBGRAPH_FAULT_AT"
 CHILD_ENV: dict[str, str] = {
     "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
     "NUMEXPR_NUM_THREADS": "1", "VECLIB_MAXIMUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false",
+    "VBGRAPH_EMBED_THREADS": "1",  # search/embedders/onnx.py: one intra-op thread
 }
 #: CPU priority (``nice`` increment) of an ingest child process
 CHILD_NICE = 10
@@ -832,10 +833,10 @@ def _warmed(state: Loaded, previous: Loaded | None) -> Loaded:
         old = previous.index if previous is not None else None
         # TaskIndex.load() opens without an embedder; it would load the model (seconds) in the
         # first search. The same model's embedder is stateless: share it.
-        shared = getattr(old, "_embedder", None)
-        if (shared is not None and getattr(index, "_embedder", None) is None
+        shared = getattr(old, "loaded_embedder", None)
+        if (shared is not None and getattr(index, "loaded_embedder", None) is None
                 and getattr(old, "model", None) == getattr(index, "model", None)):
-            index._embedder = shared
+            index.share_embedder(shared)
         try:
             for query in _WARM_QUERIES:
                 index.search(query, k=1)
@@ -869,9 +870,6 @@ def child_main(argv: Sequence[str]) -> int:
         os.nice(int(os.environ.get("VBGRAPH_CHILD_NICE", CHILD_NICE)))
     except (OSError, ValueError):
         pass
-    # the ONNX embedder sizes its intra-op thread pool with os.cpu_count()
-    # (search/embedders/onnx.py); in this child it is one thread, like OpenMP/BLAS (CHILD_ENV)
-    os.cpu_count = lambda: 1
     from .cli import main
 
     return main(list(argv))

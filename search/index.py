@@ -81,6 +81,20 @@ class TaskIndex:
     def with_embedder(cls, embedder: Embedder, **settings: Any) -> TaskIndex:
         return cls(embedder.name, embedder.dim, embedder=embedder, **settings)
 
+    @property
+    def loaded_embedder(self) -> Embedder | None:
+        """The embedder if this index has loaded one yet (``load`` opens without one)."""
+        return self._embedder
+
+    def share_embedder(self, embedder: Embedder) -> None:
+        """Use an embedder already loaded elsewhere (another generation of the same index): a
+        freshly loaded index then does not load the model in its first search. The embedder
+        must be this index's model."""
+        if embedder.name != self.model or embedder.dim != self.dim:
+            raise ModelMismatchError(f"embedder {embedder.name!r} (dim {embedder.dim}) does not "
+                                     f"match index model {self.model!r} (dim {self.dim})")
+        self._embedder = embedder
+
     @classmethod
     def load(cls, directory: Path, model: str | None = None) -> TaskIndex:
         """Open a saved index. ``model`` (else ``VBGRAPH_EMBED_MODEL``) must name the model the

@@ -34,6 +34,21 @@ DEFAULT_NAME = "e5-onnx"
 #: tokens per batch (sum of padded lengths) the passage encoder aims for; measured best for
 #: e5-small int8 on 2 cores in bench/bench_embed.py (see search/README.md)
 TOKENS_PER_BATCH = 2048
+#: environment variable capping the embedder's intra-op threads (an ingest child sets it to 1)
+ENV_THREADS = "VBGRAPH_EMBED_THREADS"
+
+
+def embed_threads(requested: int | None = None) -> int:
+    """Threads for one inference session: ``requested``, else ``$VBGRAPH_EMBED_THREADS``, else
+    every core. A malformed or non-positive variable is an error, not silently ignored."""
+    if requested:
+        return int(requested)
+    value = os.environ.get(ENV_THREADS, "").strip()
+    if value:
+        if not value.isdigit() or int(value) < 1:
+            raise ValueError(f"{ENV_THREADS}={value!r}: expected a positive whole number")
+        return int(value)
+    return os.cpu_count() or 1
 
 
 class OnnxEmbedder(Embedder):
@@ -51,7 +66,7 @@ class OnnxEmbedder(Embedder):
             raise FileNotFoundError(f"no ONNX model at {path}")
         opts = ort.SessionOptions()
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        opts.intra_op_num_threads = int(num_threads or os.cpu_count() or 1)
+        opts.intra_op_num_threads = embed_threads(num_threads)
         opts.inter_op_num_threads = 1
         opts.log_severity_level = 3
         self._session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])

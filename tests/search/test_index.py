@@ -153,7 +153,9 @@ def test_save_load_round_trip_and_model_mismatch(index, tmp_path, hash_embedder,
     meta = json.loads((tmp_path / "idx" / "meta.json").read_text())
     assert meta["model"] == "test-hash" and meta["dim"] == 64
     back = TaskIndex.load(tmp_path / "idx")
-    back._embedder = hash_embedder        # the test embedder is not constructible by spec
+    assert back.loaded_embedder is None   # opened without loading a model
+    back.share_embedder(hash_embedder)    # the test embedder is not constructible by spec
+    assert back.loaded_embedder is hash_embedder
     consistent(back)
     for mode in ("bm25", "vector", "hybrid"):
         assert back.search("bảo hộ công dân", k=5, mode=mode) == \
@@ -183,3 +185,35 @@ def test_empty_document_and_empty_index(hash_embedder, doc_factory):
     assert idx.upsert_document(doc_factory("doc:kh-1-x-2020", QN, [])) == 0
     consistent(idx)
     assert np.asarray(idx.vectors.ids()).size == 0
+
+
+def test_share_embedder_refuses_another_model(index, hash_embedder):
+    other_name = type(hash_embedder)(name="other-model", dim=hash_embedder.dim)
+    other_dim = type(hash_embedder)(name=hash_embedder.name, dim=hash_embedder.dim * 2)
+    for wrong in (other_name, other_dim):
+        with pytest.raises(ModelMismatchError):
+            index.share_embedder(wrong)
+    assert index.loaded_embedder is hash_embedder
+
+
+@pytest.mark.parametrize("env, requested, expected", [
+    (None, 3, 3), ("2", None, 2), ("2", 4, 4), (None, None, None)])
+def test_embed_threads(monkeypatch, env, requested, expected):
+    import os
+
+    from vbgraph.search.embedders.onnx import ENV_THREADS, embed_threads
+
+    if env is None:
+        monkeypatch.delenv(ENV_THREADS, raising=False)
+    else:
+        monkeypatch.setenv(ENV_THREADS, env)
+    assert embed_threads(requested) == (expected or os.cpu_count() or 1)
+
+
+@pytest.mark.parametrize("bad", ["0", "-1", "two", "1.5"])
+def test_embed_threads_rejects_malformed_variable(monkeypatch, bad):
+    from vbgraph.search.embedders.onnx import ENV_THREADS, embed_threads
+
+    monkeypatch.setenv(ENV_THREADS, bad)
+    with pytest.raises(ValueError, match=ENV_THREADS):
+        embed_threads()
