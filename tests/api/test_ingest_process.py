@@ -269,7 +269,7 @@ def test_a_newer_generation_loads_in_the_background_and_swaps_in_whole(
     assert _task_ids(old.graph) == old.index.task_ids()
     # warmed in the loading thread: the same model's embedder is shared, not loaded again by
     # the first request, and the lexical index is built
-    assert new.index._embedder is old.index._embedder
+    assert new.index.loaded_embedder is old.index.loaded_embedder
     assert not new.index._lexical_dirty
 
 
