@@ -23,7 +23,8 @@ __all__ = [
     "delete_all", "delete_nodes", "delete_owned", "delete_owned_edges", "documents", "fill_nodes",
     "gc_candidates", "get_nodes", "merge_edges", "merge_nodes", "nodes_with_label",
     "replace_nodes", "stub_document", "task_assignments", "all_edges",
-    "delete_isolated",
+    "delete_isolated", "cites_page", "agency_evidence_totals", "agency_evidence_tasks",
+    "task_evidence", "tasks_with_documents", "province_spellings",
 ]
 
 #: rows per UNWIND batch
@@ -273,3 +274,90 @@ def assignment_counts() -> str:
     """How many assignments each agency in ``$ids`` has: ``RETURN id, n``."""
     return (f"UNWIND $ids AS i MATCH (g:{_label(NodeLabel.AGENCY)} {{id: i}})"
             f"<-[:{_type(EdgeType.ASSIGNED_TO)}]-(a) RETURN i AS id, count(a) AS n")
+
+
+# -- server-side answers (one query per step, paged on the server) ------------------------------
+def cites_page() -> str:
+    """The page of distinct documents citing ``$ids`` (by date, undated last, then id) with
+    ``total`` and each one's CITES edges into ``$ids``: ``RETURN total, p, eps``. No row when
+    the page is empty (then :func:`citing_count` gives the total)."""
+    doc, cites = _label(NodeLabel.DOCUMENT), _type(EdgeType.CITES)
+    return (f"UNWIND $ids AS i MATCH (d:{doc} {{id: i}})<-[:{cites}]-(c:{doc}) "
+            f"WITH DISTINCT c WITH collect(c) AS cs WITH cs, size(cs) AS total "
+            f"UNWIND cs AS c WITH total, c, coalesce(c.date, '9999') AS k "
+            f"ORDER BY k, c.id SKIP $offset LIMIT $limit "
+            f"MATCH (c)-[e:{cites}]->(d:{doc}) WHERE d.id IN $ids "
+            f"RETURN total, properties(c) AS p, collect(properties(e)) AS eps")
+
+
+def _in_provinces(filtered: bool) -> str:
+    return (" WHERE d.province IN $provinces OR g.province IN $provinces" if filtered else "")
+
+
+def _topic_evidence(filtered: bool) -> str:
+    """(task, agency, assignment) rows of tasks tagged with ``$topics``, optionally kept only
+    where the task's document or the agency is in one of ``$provinces`` (spellings)."""
+    return (f"UNWIND $topics AS i MATCH (:{_label(NodeLabel.TOPIC)} {{id: i}})"
+            f"<-[:{_type(EdgeType.HAS_TOPIC)}]-(t:{_label(NodeLabel.TASK)})"
+            f"-[:{_type(EdgeType.HAS_ASSIGNMENT)}]->(a:{_label(NodeLabel.ASSIGNMENT)})"
+            f"-[:{_type(EdgeType.ASSIGNED_TO)}]->(g:{_label(NodeLabel.AGENCY)}) "
+            + (f"OPTIONAL MATCH (d:{_label(NodeLabel.DOCUMENT)})"
+               f"-[:{_type(EdgeType.HAS_TASK)}]->(t) WITH t, a, g, d{_in_provinces(True)} "
+               if filtered else ""))
+
+
+def agency_evidence_totals(filtered: bool) -> str:
+    """Per agency with a task tagged ``$topics``: distinct evidence tasks ``n``, how many of
+    them it leads (any assignment with role ``$lead``), its name and all its assignments
+    ``total``: ``RETURN id, name, n, leads, total``."""
+    return (_topic_evidence(filtered)
+            + "WITH DISTINCT g, t, a.role AS role "
+            "WITH g, t, max(CASE WHEN role = $lead THEN 1 ELSE 0 END) AS lead "
+            "WITH g, count(t) AS n, sum(lead) AS leads "
+            f"OPTIONAL MATCH (g)<-[:{_type(EdgeType.ASSIGNED_TO)}]-(x) "
+            "RETURN g.id AS id, g.name AS name, n, leads, count(x) AS total")
+
+
+def agency_evidence_tasks(filtered: bool) -> str:
+    """Evidence rows of the agencies ``$ids`` (a page) for the topics ``$topics``:
+    ``RETURN agency, role, t (task properties), number, province, source`` (document)."""
+    return (f"UNWIND $ids AS i MATCH (g:{_label(NodeLabel.AGENCY)} {{id: i}})"
+            f"<-[:{_type(EdgeType.ASSIGNED_TO)}]-(a:{_label(NodeLabel.ASSIGNMENT)})"
+            f"<-[:{_type(EdgeType.HAS_ASSIGNMENT)}]-(t:{_label(NodeLabel.TASK)})"
+            f"-[:{_type(EdgeType.HAS_TOPIC)}]->(tp:{_label(NodeLabel.TOPIC)}) "
+            f"WHERE tp.id IN $topics "
+            f"OPTIONAL MATCH (d:{_label(NodeLabel.DOCUMENT)})-[:{_type(EdgeType.HAS_TASK)}]->(t) "
+            f"WITH DISTINCT g, a, t, d{_in_provinces(filtered)} "
+            f"RETURN DISTINCT g.id AS agency, a.role AS role, properties(t) AS t, "
+            f"d.number AS number, d.province AS province, d.source AS source")
+
+
+def task_evidence() -> str:
+    """Assignments of the tasks ``$ids`` (semantic hits) with whether the task is tagged with
+    ``$topics`` and the provinces to filter on: ``RETURN task, agency, role, tagged,
+    doc_province, agency_province, name``."""
+    return (f"UNWIND $ids AS i MATCH (t:{_label(NodeLabel.TASK)} {{id: i}})"
+            f"-[:{_type(EdgeType.HAS_ASSIGNMENT)}]->(a:{_label(NodeLabel.ASSIGNMENT)})"
+            f"-[:{_type(EdgeType.ASSIGNED_TO)}]->(g:{_label(NodeLabel.AGENCY)}) "
+            f"OPTIONAL MATCH (d:{_label(NodeLabel.DOCUMENT)})-[:{_type(EdgeType.HAS_TASK)}]->(t) "
+            f"OPTIONAL MATCH (t)-[:{_type(EdgeType.HAS_TOPIC)}]->(tp:{_label(NodeLabel.TOPIC)}) "
+            f"WHERE tp.id IN $topics "
+            f"RETURN t.id AS task, g.id AS agency, a.role AS role, "
+            f"count(tp) > 0 AS tagged, d.province AS doc_province, "
+            f"g.province AS agency_province, g.name AS name")
+
+
+def tasks_with_documents() -> str:
+    """Task properties of ``$ids`` with their document's number, province and source."""
+    return (f"UNWIND $ids AS i MATCH (t:{_label(NodeLabel.TASK)} {{id: i}}) "
+            f"OPTIONAL MATCH (d:{_label(NodeLabel.DOCUMENT)})-[:{_type(EdgeType.HAS_TASK)}]->(t) "
+            f"RETURN properties(t) AS t, d.number AS number, d.province AS province, "
+            f"d.source AS source")
+
+
+def province_spellings() -> str:
+    """Every distinct ``province`` value on documents and agencies: ``RETURN p``."""
+    return (f"MATCH (d:{_label(NodeLabel.DOCUMENT)}) WHERE d.province IS NOT NULL "
+            f"RETURN DISTINCT d.province AS p UNION "
+            f"MATCH (g:{_label(NodeLabel.AGENCY)}) WHERE g.province IS NOT NULL "
+            f"RETURN DISTINCT g.province AS p")

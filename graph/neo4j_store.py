@@ -5,6 +5,11 @@ one transaction per batch of documents; replacing a document deletes what it own
 assignments and edges) and writes it again, so re-ingesting is idempotent. All Cypher comes from
 :mod:`vbgraph.graph.cypher`; schema DDL from :mod:`vbgraph.graph.ddl`.
 
+Reads: ``cites`` and ``agencies`` are answered on the server (:meth:`Neo4jGraphStore.cites`,
+:meth:`Neo4jGraphStore.agencies`): one query returns the dated page with its total and
+mentions, or one row per agency with its evidence and lead counts and assignment total (ranked
+here, exactly as the base class ranks), and only the page's evidence tasks are read after it.
+
 Connection: ``NEO4J_URI`` (default ``bolt://localhost:7687``), ``NEO4J_USER`` and
 ``NEO4J_PASSWORD``; with no user, ``auth=None`` (what the FalkorDB test server wants).
 
@@ -29,11 +34,27 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
-from ..ontology.vocab import EdgeType, LocalityKind, NodeLabel
+from ..ingest.text import fold
+from ..ontology.vocab import EdgeType, LocalityKind, NodeLabel, Role
 from . import cypher
-from .base import GraphStore, WriteStats
+from .base import (
+    AGENCIES_PAGE,
+    CITES_PAGE,
+    ROLE_WEIGHT,
+    SEMANTIC_RANK_SCALE,
+    GraphStore,
+    WriteStats,
+)
 from .ddl import FALKORDB, apply_schema, server_flavour
-from .model import DOC_STUB_FIELDS, DocumentGraph, EdgeRow, NodeRow, clean, label_of
+from .model import (
+    DOC_STUB_FIELDS,
+    DocumentGraph,
+    EdgeRow,
+    NodeRow,
+    clean,
+    label_of,
+    province_id,
+)
 
 __all__ = ["Neo4jGraphStore", "RetryPolicy", "SyncCheckpoint", "SyncUnavailable",
            "call_with_retries", "connection_settings", "sync_key"]
@@ -195,8 +216,10 @@ def _falkordb_escape(value: Any) -> Any:
 
 
 #: FalkorDB 4.16's Bolt layer crashes (SIGSEGV/SIGABRT, measured) when a statement's parameters
-#: render to more than ~4 KB of text; stay well under it.
-FALKORDB_PARAM_BUDGET = 3000
+#: render to more than ~4 KB of text: measured as JSON (what :func:`_size` counts), 4 366 bytes
+#: passed and 4 487 crashed, for a 61- and a 137-character query alike. Stay ~20 % under it
+#: (escaping adds a character per quote; JSON is longer than the rendered text otherwise).
+FALKORDB_PARAM_BUDGET = 3600
 _CHUNK = 600  # characters per appended piece of an oversized string (≤ 3 bytes each in UTF-8)
 
 
@@ -519,14 +542,19 @@ class Neo4jGraphStore(GraphStore):
                     batch_size: int = cypher.BATCH_SIZE
                     ) -> list[tuple[str, tuple[Any, ...]]]:
         """The sync's write steps in a deterministic order: ``("nodes", stmt)`` batches (by
-        label, then id), then ``("edges", stmt)`` batches. Each is an idempotent MERGE."""
+        label, then id), then ``("edges", stmt)`` batches. Each is an idempotent MERGE;
+        ``stmt`` is ``(query, params, target)``, the target letting a single row too large for
+        FalkorDB's parameter cap be written in pieces."""
         by_label: dict[NodeLabel, list[dict]] = defaultdict(list)
         labels: dict[str, NodeLabel] = {}
         for n in nodes:
             label = NodeLabel(n["kind"])
             props = {k: clean(v) for k, v in n.items() if k != "kind" and v is not None}
             labels[props["id"]] = label
-            by_label[label].append({"id": props["id"], "props": props})
+            # MERGE sets ``id``; not repeating it in ``props`` keeps rows small (on FalkorDB
+            # a statement's parameters are capped, so smaller rows mean fewer statements)
+            nid = props.pop("id")
+            by_label[label].append({"id": nid, "props": props})
         by_type: dict[tuple[NodeLabel, EdgeType, NodeLabel], list[dict]] = defaultdict(list)
         for e in edges:
             etype = EdgeType(e["type"])
@@ -538,14 +566,15 @@ class Neo4jGraphStore(GraphStore):
         for label in sorted(by_label, key=lambda x: x.value):
             rows = sorted(by_label[label], key=lambda r: r["id"])
             for batch in _batches(rows, batch_size):
-                steps.append(("nodes", (cypher.merge_nodes(label), {"rows": list(batch)})))
+                steps.append(("nodes", (cypher.merge_nodes(label), {"rows": list(batch)},
+                                        label)))
         for src, etype, dst in sorted(by_type, key=lambda t: (t[0].value, t[1].value,
                                                               t[2].value)):
             rows = sorted(by_type[(src, etype, dst)],
                           key=lambda r: (r["source"], r["target"], str(r["key"])))
             for batch in _batches(rows, batch_size):
                 steps.append(("edges", (cypher.merge_edges(src, etype, dst),
-                                        {"rows": list(batch)})))
+                                        {"rows": list(batch)}, (src, etype, dst))))
         return steps
 
     def bulk_load(self, nodes: Iterable[dict[str, Any]], edges: Iterable[dict[str, Any]]
@@ -766,6 +795,155 @@ class Neo4jGraphStore(GraphStore):
         return {r["id"]: int(r["n"]) for r in self._read(cypher.assignment_counts(),
                                                          ids=list(agency_ids))}
 
+    # -- answers served by the server -------------------------------------------------------
+    def cites(self, ref: str, limit: int = CITES_PAGE, offset: int = 0) -> dict[str, Any]:
+        """:meth:`GraphStore.cites` with the page, its ``total`` and the page's mentions from
+        one server-side query (plus the reference lookup; a count query only when the page is
+        empty): the cost follows the page, not the number of citing documents."""
+        if limit < 0 or offset < 0:
+            raise ValueError("limit and offset must be ≥ 0")
+        resolved, candidates = self.resolve_reference(ref)
+        out: dict[str, Any] = {"query": ref, "resolved": [_doc_brief(d) for d in resolved]}
+        if candidates:
+            out["candidates"] = [_doc_brief(d) for d in candidates]
+        ids = [d["id"] for d in resolved]
+        rows = (self._read(cypher.cites_page(), ids=ids, limit=int(limit), offset=int(offset))
+                if ids and limit else [])
+        if rows:
+            total = int(rows[0]["total"])
+        elif ids:
+            count = self._read(cypher.citing_count(), ids=ids)
+            total = int(count[0]["n"]) if count else 0
+        else:
+            total = 0
+        plans = []
+        for r in sorted(rows, key=lambda r: (r["p"].get("date") or "9999", r["p"]["id"])):
+            c = r["p"]
+            mentions = sorted((_mention(e) for e in r["eps"]),
+                              key=lambda m: (m["start"] is None, m["start"] or 0, m["end"] or 0))
+            plans.append({"id": c["id"], "number": c.get("number"), "title": c.get("title"),
+                          "province": c.get("province"), "date": c.get("date"),
+                          "source": c.get("source"), "mentions": mentions})
+        out["total"] = total
+        out["plans"] = plans
+        return out
+
+    def _province_spellings(self, province: str | None) -> set[str] | None:
+        """The ``province`` values in the graph naming the user's province (``None``: no
+        filter). Same matching as the base class: ``province_id`` of the stripped name."""
+        if not province:
+            return None
+        name = province.strip()
+        folded = fold(name)
+        for prefix in ("tinh ", "thanh pho ", "tp. ", "tp "):
+            if folded.startswith(prefix):
+                name = name[len(prefix):]
+                break
+        want = province_id(name)
+        return {r["p"] for r in self._read(cypher.province_spellings())
+                if r["p"] and province_id(r["p"]) == want}
+
+    def agencies(self, topic: str, province: str | None = None,
+                 task_ids: Sequence[str] | None = None, *, limit: int = AGENCIES_PAGE,
+                 offset: int = 0) -> list[dict[str, Any]]:
+        """:meth:`GraphStore.agencies` (same score, order and page) aggregated on the server:
+        one query gives each agency's evidence counts, lead counts and assignment total, the
+        ranking is done here over those few numbers per agency, and evidence tasks are read
+        for the page's agencies only. Semantic hits (``task_ids``) are read as light rows."""
+        if limit < 0 or offset < 0:
+            raise ValueError("limit and offset must be ≥ 0")
+        topic_ids = list(self.topic_ids(topic))
+        extra = list(dict.fromkeys(clean(t) for t in (task_ids or ())))
+        if not topic_ids and not extra:
+            return []
+        lead = Role.LEAD.value
+        provs = self._province_spellings(province)
+        if provs is not None and not provs:
+            return []
+        filtered = provs is not None
+        where = {"provinces": sorted(provs)} if provs is not None else {}
+        # agency -> [evidence tasks, lead tasks, evidence]; the tagged tasks weigh 1.0
+        agg: dict[str, list[float]] = {}
+        names: dict[str, str] = {}
+        totals: dict[str, int] = {}
+        if topic_ids:
+            for r in self._read(cypher.agency_evidence_totals(filtered), topics=topic_ids,
+                                lead=lead, **where):
+                n, leads = int(r["n"]), int(r["leads"])
+                agg[r["id"]] = [n, leads, leads * ROLE_WEIGHT[lead]
+                                + (n - leads) * ROLE_WEIGHT[Role.COOPERATE.value]]
+                names[r["id"]] = r["name"] or r["id"]
+                totals[r["id"]] = int(r["total"])
+        rank = {tid: i for i, tid in reversed(list(enumerate(extra)))}
+        hits: dict[str, dict[str, tuple[str, float]]] = defaultdict(dict)
+        if extra:
+            rows = self._read(cypher.task_evidence(), ids=extra, topics=topic_ids)
+            for r in sorted(rows, key=lambda r: rank.get(r["task"], 0)):
+                if r["tagged"]:  # counted above with relevance 1.0
+                    continue
+                if provs is not None and not ({r["doc_province"], r["agency_province"]}
+                                              & provs):
+                    continue
+                rel = 1.0 / (1.0 + rank.get(r["task"], 0) / SEMANTIC_RANK_SCALE)
+                old = hits[r["agency"]].get(r["task"])
+                if old is None or (r["role"] == lead and old[0] != lead):
+                    hits[r["agency"]][r["task"]] = (r["role"], rel)
+                names.setdefault(r["agency"], r["name"] or r["agency"])
+        missing = [a for a in hits if a not in totals]
+        totals.update(self._assignment_counts(missing) if missing else {})
+        ranked = []
+        for agency in [*agg, *(a for a in hits if a not in agg)]:
+            n, leads, evidence = agg.get(agency, [0, 0, 0.0])
+            for role, rel in hits.get(agency, {}).values():
+                evidence += rel * ROLE_WEIGHT.get(role, 0.5)
+                n += 1
+                leads += role == lead
+            specificity = n / max(totals.get(agency, 0), n, 1)
+            ranked.append((agency, round(evidence, 3), round(specificity, 3),
+                           round(evidence * specificity ** 0.5, 3), int(leads)))
+        ranked.sort(key=lambda r: (-r[3], -r[4], names.get(r[0]) or r[0], r[0]))
+        page = ranked[offset:offset + limit]
+        if not page:
+            return []
+        page_ids = [r[0] for r in page]
+        # agency -> task id -> (role, relevance, task row)
+        evidence_tasks: dict[str, dict[str, tuple[str, float, dict[str, Any]]]] = \
+            defaultdict(dict)
+        if topic_ids:
+            for r in self._read(cypher.agency_evidence_tasks(filtered), ids=page_ids,
+                                topics=topic_ids, **where):
+                old = evidence_tasks[r["agency"]].get(r["t"]["id"])
+                if old is None or (r["role"] == lead and old[0] != lead):
+                    evidence_tasks[r["agency"]][r["t"]["id"]] = (r["role"], 1.0, r)
+        hit_ids = [t for a in page_ids for t in hits.get(a, {})]
+        if hit_ids:
+            rows = {r["t"]["id"]: r for r in self._read(cypher.tasks_with_documents(),
+                                                        ids=hit_ids)}
+            for agency in page_ids:
+                for tid, (role, rel) in hits.get(agency, {}).items():
+                    evidence_tasks[agency][tid] = (role, rel, rows.get(tid, {"t": {"id": tid}}))
+        agency_nodes = self.get_nodes(page_ids)
+        out = []
+        for agency, evidence, specificity, score, leads in page:
+            node = agency_nodes.get(agency, {"id": agency})
+            tasks = []
+            for tid, (role, rel, r) in evidence_tasks[agency].items():
+                t = r["t"]
+                tasks.append({
+                    "id": tid, "role": role, "relevance": round(rel, 3), "text": t.get("text"),
+                    "section": t.get("section"), "document": t.get("document"),
+                    "number": r.get("number"), "province": r.get("province"),
+                    "source": t.get("source") or r.get("source"),
+                    "start": t.get("start"), "end": t.get("end")})
+            tasks.sort(key=lambda t: (t["role"] != lead, -t["relevance"], t["id"]))
+            out.append({
+                "agency": node.get("name") or agency, "id": agency,
+                "kind": node.get("agency_kind"), "province": node.get("province"),
+                "role": lead if leads else Role.COOPERATE.value,
+                "score": score, "evidence": evidence, "specificity": specificity,
+                "lead_tasks": leads, "cooperate_tasks": len(tasks) - leads, "tasks": tasks})
+        return out
+
     def iter_nodes(self) -> Iterator[dict[str, Any]]:
         for label in NodeLabel:
             yield from self.nodes_with_label(label)
@@ -779,6 +957,17 @@ class Neo4jGraphStore(GraphStore):
         nodes = self._read(cypher.count_nodes())[0]["c"]
         edges = self._read(cypher.count_edges())[0]["c"]
         return {"nodes": int(nodes), "edges": int(edges)}
+
+
+def _doc_brief(d: dict[str, Any]) -> dict[str, Any]:
+    return {"id": d["id"], "number": d.get("number"), "type": d.get("type"),
+            "date": d.get("date"), "issuer": d.get("issuer")}
+
+
+def _mention(edge: dict[str, Any]) -> dict[str, Any]:
+    return {"text": edge.get("text"), "section": edge.get("section"),
+            "start": edge.get("start"), "end": edge.get("end"),
+            "relation": edge.get("relation"), "surface": edge.get("surface")}
 
 
 _ = (NodeRow, EdgeRow)
