@@ -6,6 +6,8 @@
     python bench/bench_scale.py extract --corpus /tmp/vbscale/c10k --patched --workers 2 --out /tmp/vbscale/x10k.jsonl
     python bench/bench_scale.py graph --extracted /tmp/vbscale/x10k.jsonl --compare        # embedded: ingest + queries
     python bench/bench_scale.py graph --extracted /tmp/vbscale/x10k.jsonl --copies 10 --patched   # 100k (10 relabelled copies)
+    python bench/bench_scale.py graph --extracted x100k.jsonl --dump g100k.gz      # ingest, dump, queries
+    python bench/bench_scale.py load --graph g100k.gz                              # server start + queries
     python bench/bench_scale.py bolt --extracted /tmp/vbscale/x10k.jsonl --patched         # sync UNWIND vs naive + Bolt queries
     python bench/bench_scale.py embed --extracted /tmp/vbscale/x10k.jsonl --limit 100      # what embedding adds
 
@@ -234,7 +236,47 @@ def cmd_graph(args: argparse.Namespace) -> None:
         emit(bench="query", store="embedded", patched=args.patched, docs=n, query=kind, **stats)
 
 
+def cmd_load(args: argparse.Namespace) -> None:
+    """A server start: load a dumped graph, then the same queries as ``graph``."""
+    from vbgraph.graph.embedded import EmbeddedGraphStore
+
+    base = peak_rss_mb()
+    t0 = time.perf_counter()
+    store = EmbeddedGraphStore.load(args.graph)
+    dt = time.perf_counter() - t0
+    gc.collect()
+    n = len(store.documents(ingested_only=True))
+    emit(bench="graph-load", store="embedded", docs=n, seconds=round(dt, 1),
+         mb=round(Path(args.graph).stat().st_size / 1e6, 1), **store.counts(),
+         peak_rss_mb=round(peak_rss_mb(), 1), rss_before_mb=round(base, 1))
+    q = time_queries(store, args.queries)
+    for kind, stats in q.items():
+        emit(bench="query", store="embedded", loaded=True, docs=n, query=kind, **stats)
+
+
 # -- Bolt (FalkorDB) -----------------------------------------------------------------------------
+class _BaseReads:
+    """A Bolt store answered by :class:`GraphStore`'s generic cites/agencies (per-primitive
+    reads) instead of ``Neo4jGraphStore``'s server-side overrides."""
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+
+    def cites(self, ref: str) -> Any:
+        from vbgraph.graph.base import GraphStore
+        return GraphStore.cites(self.store, ref)
+
+    def agencies(self, topic: str) -> Any:
+        from vbgraph.graph.base import GraphStore
+        return GraphStore.agencies(self.store, topic)
+
+    def neighborhood(self, node: str, depth: int = 1) -> Any:
+        return self.store.neighborhood(node, depth)
+
+    def documents(self, **kw: Any) -> Any:
+        return self.store.documents(**kw)
+
+
 def cmd_bolt(args: argparse.Namespace) -> None:
     if args.patched:
         import bench_scale_patches
@@ -283,6 +325,13 @@ def cmd_bolt(args: argparse.Namespace) -> None:
         for kind, stats in q.items():
             emit(bench="query", store="bolt-falkordb", patched=args.patched,
                  docs=len(src.documents(ingested_only=True)), query=kind, **stats)
+        # the same queries through the base class's per-primitive reads (before server-side
+        # cites/agencies), same run, same server
+        qb = time_queries(_BaseReads(store), args.queries, budget_s=args.query_budget)
+        for kind, stats in qb.items():
+            if kind != "neighborhood":
+                emit(bench="query", store="bolt-falkordb-base-reads", patched=args.patched,
+                     docs=len(src.documents(ingested_only=True)), query=kind, **stats)
         qe = time_queries(src, args.queries, budget_s=args.query_budget)
         for kind, stats in qe.items():
             emit(bench="query", store="embedded", patched=args.patched,
@@ -328,6 +377,9 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--patched", action="store_true")
     g.add_argument("--compare", action="store_true")
     g.add_argument("--dump", type=Path)
+    lo = sub.add_parser("load")
+    lo.add_argument("--graph", type=Path, required=True)
+    lo.add_argument("--queries", type=int, default=200)
     b = sub.add_parser("bolt")
     b.add_argument("--extracted", type=Path, required=True)
     b.add_argument("--limit", type=int, default=0)
@@ -346,7 +398,8 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["VBGRAPH_BENCH_RESULTS"] = str(RESULTS)
     elif os.environ.get("VBGRAPH_BENCH_RESULTS"):
         RESULTS = Path(os.environ["VBGRAPH_BENCH_RESULTS"])
-    {"extract": cmd_extract, "graph": cmd_graph, "bolt": cmd_bolt, "embed": cmd_embed}[
+    {"extract": cmd_extract, "graph": cmd_graph, "load": cmd_load, "bolt": cmd_bolt,
+     "embed": cmd_embed}[
         args.cmd](args)
     return 0
 

@@ -148,6 +148,35 @@ class GraphStore(ABC):
     def _assignment_counts(self, agency_ids: Sequence[str]) -> dict[str, int]:
         """How many tasks each agency is assigned in the whole graph (any topic)."""
 
+    # optional fast path of ``agencies`` for stores that keep tallies at write time
+    def _tagged_tally(self, topic_ids: Sequence[str], province: str | None
+                      ) -> dict[str, tuple[int, int]] | None:
+        """``agency -> (evidence tasks tagged with one of topic_ids, of which it leads)`` —
+        a task counts for an agency when the task's document or the agency is in
+        ``province`` (a province id; ``None``: everywhere). ``None``: not supported, the
+        query reads every evidence row (``_topic_assignments``)."""
+        return None
+
+    def _tagged_evidence(self, agency_ids: Sequence[str], topic_ids: Sequence[str],
+                         province: str | None) -> dict[str, dict[str, str]]:
+        """``agency -> {task id: role}`` (lead wins) of the tasks ``_tagged_tally`` counted."""
+        out: dict[str, dict[str, str]] = {a: {} for a in agency_ids}
+        want = set(agency_ids)
+        for tid, agency, role, tagged, doc_prov, agency_prov in self._topic_assignments(
+                topic_ids, ()):
+            if agency not in want or not tagged or (
+                    province is not None
+                    and not _in_province_names(province, doc_prov, agency_prov)):
+                continue
+            if out[agency].get(tid) != Role.LEAD.value:
+                out[agency][tid] = role
+        return out
+
+    def _untagged_rows(self, topic_ids: Sequence[str], task_ids: Sequence[str]
+                       ) -> list[tuple[str, str, str, bool, str | None, str | None]]:
+        """The ``_topic_assignments`` rows of the ``task_ids`` not tagged with a topic."""
+        return [r for r in self._topic_assignments(topic_ids, task_ids) if not r[3]]
+
     @abstractmethod
     def iter_nodes(self) -> Iterator[dict[str, Any]]:
         """Every node as its properties plus ``"kind"``."""
@@ -429,23 +458,34 @@ class GraphStore(ABC):
         want = _province_filter(province)
         # agency -> task -> (role, relevance); lead wins when an agency has both roles
         agg: dict[str, dict[str, tuple[str, float]]] = defaultdict(dict)
-        for tid, agency, role, tagged, doc_prov, agency_prov in self._topic_assignments(
-                topic_ids, extra):
+        tally = self._tagged_tally(topic_ids, want)
+        if tally is None:  # no write-time tallies: every evidence row, then rank
+            rows = self._topic_assignments(topic_ids, extra)
+        else:  # tagged tasks come counted; only the semantic hits are read row by row
+            rows = self._untagged_rows(topic_ids, extra) if extra else []
+        for tid, agency, role, tagged, doc_prov, agency_prov in rows:
             if want is not None and not _in_province_names(want, doc_prov, agency_prov):
                 continue
             relevance = 1.0 if tagged else 1.0 / (1.0 + rank.get(tid, 0) / SEMANTIC_RANK_SCALE)
             old = agg[agency].get(tid)
             if old is None or (role == Role.LEAD.value and old[0] != Role.LEAD.value):
                 agg[agency][tid] = (role, max(relevance, old[1] if old else 0.0))
-        if not agg:
+        counted = tally or {}
+        agencies = list(dict.fromkeys([*counted, *agg]))
+        if not agencies:
             return []
-        totals = self._assignment_counts(list(agg))
+        totals = self._assignment_counts(agencies)
         ranked = []
-        for agency, tasks in agg.items():
-            evidence = sum(rel * ROLE_WEIGHT.get(role, 0.5) for role, rel in tasks.values())
-            total = max(totals.get(agency, 0), len(tasks), 1)
-            specificity = len(tasks) / total
-            leads = sum(1 for role, _ in tasks.values() if role == Role.LEAD.value)
+        for agency in agencies:
+            tasks = agg.get(agency, {})
+            n_tagged, led_tagged = counted.get(agency, (0, 0))
+            # tagged tasks weigh 1.0 (lead) or 0.5: their partial sum is exact in any order
+            evidence = sum((rel * ROLE_WEIGHT.get(role, 0.5) for role, rel in tasks.values()),
+                           led_tagged + 0.5 * (n_tagged - led_tagged))
+            n = n_tagged + len(tasks)
+            total = max(totals.get(agency, 0), n, 1)
+            specificity = n / total
+            leads = led_tagged + sum(1 for role, _ in tasks.values() if role == Role.LEAD.value)
             ranked.append((agency, round(evidence, 3), round(specificity, 3),
                            round(evidence * specificity ** 0.5, 3), leads))
         names = {a: n for a, n in self._agency_names([r[0] for r in ranked]).items()}
@@ -453,6 +493,12 @@ class GraphStore(ABC):
         page = ranked[offset:offset + limit]
         if not page:
             return []
+        if tally is not None:  # the tagged evidence tasks of this page's agencies only
+            evidence_tasks = self._tagged_evidence([r[0] for r in page], topic_ids, want)
+            for agency, _, _, _, _ in page:
+                own = {tid: (role, 1.0) for tid, role in evidence_tasks.get(agency, {}).items()}
+                own.update(agg.get(agency, {}))
+                agg[agency] = own
         task_nodes = self.get_nodes([t for r in page for t in agg[r[0]]])
         doc_nodes = self.get_nodes({n.get("document") for n in task_nodes.values()
                                     if n.get("document")})
