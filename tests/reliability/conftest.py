@@ -14,7 +14,7 @@ import subprocess
 import sys
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -235,6 +235,20 @@ def auth() -> dict[str, str]:
     return {"Authorization": f"Bearer {TOKEN}"}
 
 
+def injection_requests(path: str, params: Sequence[str], fixed: dict[str, Any],
+                       values: Sequence[str]) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+    """(parameter, value, url, query) for each injection value in each parameter of an endpoint:
+    a ``{}`` in the path is the path parameter (percent-encoded), else a query parameter."""
+    from urllib.parse import quote
+
+    for name in params:
+        for value in values:
+            if path.endswith("{}"):
+                yield name, value, path.format(quote(value, safe="")), {}
+            else:
+                yield name, value, path, {**fixed, name: value}
+
+
 @pytest.fixture(scope="session")
 def rel_helpers() -> Any:
     """The module-level helpers, for test modules (conftest is not importable under importlib)."""
@@ -243,7 +257,7 @@ def rel_helpers() -> Any:
     return types.SimpleNamespace(
         plan_text=plan_text, snapshot=snapshot, run_cli=run_cli, auth=auth, TOKEN=TOKEN,
         BAD_INPUTS=BAD_INPUTS, GOOD_ODD_INPUTS=GOOD_ODD_INPUTS, PROVINCES=PROVINCES,
-        docx=_docx, blank_pdf=_blank_pdf)
+        docx=_docx, blank_pdf=_blank_pdf, injection_requests=injection_requests)
 
 
 @pytest.fixture(scope="session")

@@ -26,18 +26,12 @@ def test_http_injection_strings_are_data(path, params, fixed, rel_indexed_client
     data_dir, client = rel_indexed_client
     before = rel_helpers.snapshot(data_dir)
     state = _state(client)
-    for name in params:
-        for value in INJECTIONS:
-            if path.endswith("{}"):
-                from urllib.parse import quote
-                url, query = path.format(quote(value, safe="")), {}
-            else:
-                url, query = path, {**fixed, name: value}
-            r = client.get(url, params=query)
-            assert r.status_code in (200, 400, 404), (url, name, value, r.status_code, r.text)
-            assert r.headers["content-type"].startswith("application/json")
-            if r.status_code == 200 and path == "/search":
-                assert all(h["task_id"].startswith("doc:") for h in r.json())
+    for name, value, url, query in rel_helpers.injection_requests(path, params, fixed, INJECTIONS):
+        r = client.get(url, params=query)
+        assert r.status_code in (200, 400, 404), (url, name, value, r.status_code, r.text)
+        assert r.headers["content-type"].startswith("application/json")
+        if r.status_code == 200 and path == "/search":
+            assert all(h["task_id"].startswith("doc:") for h in r.json())
     assert _state(client) == state
     assert rel_helpers.snapshot(data_dir) == before
 

