@@ -10,7 +10,6 @@ rows per statement.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import time
@@ -19,17 +18,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_scale import load_extracted  # noqa: E402  (bench/bench_scale.py)
-
-RESULTS: Path | None = None
-
-
-def emit(**row: Any) -> None:
-    line = json.dumps(row, ensure_ascii=False)
-    print(line, flush=True)
-    if RESULTS is not None:
-        with RESULTS.open("a", encoding="utf-8") as fh:
-            fh.write(line + "\n")
+import bench_scale
+from bench_scale import emit, load_extracted
 
 
 def with_duplicated_id(steps: list[tuple[str, tuple[Any, ...]]]
@@ -95,7 +85,6 @@ def cmd_sweep(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    global RESULTS
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--results", type=Path, default=None)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -105,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--repeat", type=int, default=3)
     s.add_argument("--batch-sizes", type=int, nargs="+", default=[10, 100, 1000, 5000])
     args = ap.parse_args(argv)
-    RESULTS = args.results
+    bench_scale.RESULTS = args.results
     {"sweep": cmd_sweep}[args.cmd](args)
     return 0
 
