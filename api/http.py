@@ -47,6 +47,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ..graph.base import EVIDENCE_PER_AGENCY, MAX_EVIDENCE
 from ..ontology.vocab import EdgeType, NodeLabel, Role
 from .models import (
     AgencyRank,
@@ -620,11 +621,16 @@ def create_app(
     async def agencies(topic: str = Query(..., max_length=200),
                        province: str | None = Query(None, max_length=100),
                        limit: int = Query(20, ge=1, le=MAX_PAGE),
-                       offset: int = Query(0, ge=0)) -> Any:
+                       offset: int = Query(0, ge=0),
+                       evidence: int = Query(
+                           EVIDENCE_PER_AGENCY, ge=0, le=MAX_EVIDENCE,
+                           description="evidence tasks listed per agency (lead first); "
+                                       "lead_tasks/cooperate_tasks/evidence_total count all"),
+                       ) -> Any:
         if not topic.strip():
             raise ApiError(400, "empty_query", "type a topic, e.g. biên giới")
         result = await _call(_require(ws(), "agencies"), topic.strip(), _blank(province),
-                             limit=limit, offset=offset, what="topic")
+                             limit=limit, offset=offset, evidence=evidence, what="topic")
         return _plain(result)[:limit]
 
     @app.get("/graph/neighborhood", response_model=Subgraph, tags=["graph"],

@@ -104,9 +104,11 @@ class AgencyRank(_Open):
     province: str | None = None
     role: str | None = None
     score: float = 0.0
-    lead_tasks: int = 0
-    cooperate_tasks: int = 0
-    tasks: list[Any] = []
+    lead_tasks: int = Field(0, description="evidence tasks it leads (all, not only listed)")
+    cooperate_tasks: int = Field(0, description="evidence tasks it co-operates on (all)")
+    evidence_total: int = Field(0, description="all its evidence tasks: lead + cooperate")
+    tasks: list[Any] = Field([], description="the first evidence tasks (lead first, then "
+                                             "relevance), at most the `evidence` asked")
 
 
 # -- graph --------------------------------------------------------------------------------

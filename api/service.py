@@ -44,7 +44,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..graph.base import GraphStore, WriteStats
+from ..graph.base import EVIDENCE_PER_AGENCY, GraphStore, WriteStats
 from ..graph.factory import create_store, store_kind
 
 __all__ = ["CHILD_ENV", "IngestCrashed", "IngestReport", "Loaded", "Workspace", "WorkspaceError",
@@ -706,10 +706,11 @@ class Workspace:
         return self.graph.citation_chain(doc, depth, direction)
 
     def agencies(self, topic: str, province: str | None = None, *, semantic: bool = True,
-                 k: int = 20, limit: int = 20, offset: int = 0) -> list[dict[str, Any]]:
+                 k: int = 20, limit: int = 20, offset: int = 0,
+                 evidence: int = EVIDENCE_PER_AGENCY) -> list[dict[str, Any]]:
         """Agencies for a topic; with an index, the top ``k`` tasks semantic search finds add
         evidence, passed best first so the graph weighs each by its rank
-        (:meth:`GraphStore.agencies`)."""
+        (:meth:`GraphStore.agencies`); each agency lists at most ``evidence`` tasks."""
         task_ids: list[str] = []
         state = self.current()          # graph and index of one generation
         index = state.index if semantic else None
@@ -720,7 +721,7 @@ class Workspace:
             except Exception:  # noqa: BLE001 - search is an optional extra source of evidence
                 task_ids = []
         return state.graph.agencies(topic, province=province, task_ids=task_ids, limit=limit,
-                                    offset=offset)
+                                    offset=offset, evidence=evidence)
 
     def neighborhood(self, node: str, depth: int = 1) -> dict[str, Any]:
         return self.graph.neighborhood(node, depth)

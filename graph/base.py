@@ -21,13 +21,18 @@ from ..ontology.vocab import EdgeType, NodeLabel, Role
 from .model import (DocumentGraph, build_document_graph, clean, number_key, province_id, slugify,
                     yearless_key)
 
-__all__ = ["GraphStore", "NodeNotFound", "WriteStats"]
+__all__ = ["EVIDENCE_PER_AGENCY", "MAX_EVIDENCE", "GraphStore", "NodeNotFound", "WriteStats",
+           "candidate_key", "evidence_order", "key_matches"]
 
 #: safety bound for neighbourhood/path expansion
 MAX_NODES = 2000
 #: default page sizes of ``cites`` (plans) and ``agencies`` (agencies)
 CITES_PAGE = 50
 AGENCIES_PAGE = 20
+#: default number of evidence tasks listed per agency in ``agencies`` (the counts cover all)
+EVIDENCE_PER_AGENCY = 5
+#: the largest cap the CLI and the HTTP API accept (a page of 20 agencies × 100 tasks)
+MAX_EVIDENCE = 100
 #: role weights of the agency score
 ROLE_WEIGHT = {Role.LEAD.value: 1.0, Role.COOPERATE.value: 0.5}
 #: a semantic-only hit at rank r (0 = best) weighs 1 / (1 + r / SEMANTIC_RANK_SCALE)
@@ -287,7 +292,11 @@ class GraphStore(ABC):
         number = getattr(query, "number", None)
         # the number is in the canonical id: an indexed lookup, not a scan of every document
         docs = self._numbered(number) if number else self.documents()
-        matched = [d for d in docs if _matches(query, d)]
+        if getattr(query, "title_key", None) is None and hasattr(query, "type_code"):
+            # each candidate's id and number parsed once (memoised), then compared
+            matched = [d for d in docs if key_matches(query, self._parsed_key(d))]
+        else:  # a title reference compares titles
+            matched = [d for d in docs if _matches(query, d)]
         dated = [d for d in matched if d["id"] != yearless_key(d["id"])]
         years = {d.get("year") for d in dated}
         if len(years) > 1 and getattr(query, "year", None) is None:
@@ -295,6 +304,33 @@ class GraphStore(ABC):
         if dated:
             matched = [d for d in matched if d in dated or not d.get("ambiguous")]
         return sorted(matched, key=_doc_order), []
+
+    #: parsed keys memoised beyond this many documents are dropped (then parsed again)
+    PARSED_MEMO_SIZE = 500_000
+
+    def _parsed_key(self, doc: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        """:func:`candidate_key` of a document row, memoised per document id. A memo entry
+        holds the fields it was parsed from and is used only while they are unchanged; stores
+        drop a document's entry when they delete it (:meth:`_forget_parsed`)."""
+        memo: dict[str, tuple[tuple[Any, ...], tuple[Any, ...] | None]] | None = \
+            self.__dict__.get("_parsed_memo")
+        if memo is None:
+            memo = self.__dict__["_parsed_memo"] = {}
+        fields = (doc.get("number"), doc.get("type"), doc.get("year"))
+        hit = memo.get(doc["id"])
+        if hit is not None and hit[0] == fields:
+            return hit[1]
+        if len(memo) >= self.PARSED_MEMO_SIZE:
+            memo.clear()
+        key = candidate_key(doc)
+        memo[doc["id"]] = (fields, key)
+        return key
+
+    def _forget_parsed(self, doc_id: str) -> None:
+        """Drop ``doc_id``'s memoised :func:`candidate_key` (the document was deleted)."""
+        memo = self.__dict__.get("_parsed_memo")
+        if memo:
+            memo.pop(doc_id, None)
 
     def cites(self, ref: str, limit: int = CITES_PAGE, offset: int = 0) -> dict[str, Any]:
         """Which plans cite the document the user names, with the sentences that cite it.
@@ -427,7 +463,7 @@ class GraphStore(ABC):
 
     def agencies(self, topic: str, province: str | None = None,
                  task_ids: Sequence[str] | None = None, *, limit: int = AGENCIES_PAGE,
-                 offset: int = 0) -> list[dict[str, Any]]:
+                 offset: int = 0, evidence: int = EVIDENCE_PER_AGENCY) -> list[dict[str, Any]]:
         """Agencies ranked for a topic, with the tasks that are the evidence.
 
         Evidence tasks are those tagged with the topic (SKOS scheme, narrower concepts
@@ -446,10 +482,12 @@ class GraphStore(ABC):
         co-operating on several border tasks above a department leading one. Ties: more lead
         tasks, then name. ``role`` is ``lead`` when the agency leads any evidence task;
         ``lead_tasks``/``cooperate_tasks`` count them; ``tasks`` lists lead tasks first, each
-        with its ``relevance``. Returns the page ``offset:offset+limit`` of the ranking;
-        evidence tasks are read only for that page."""
-        if limit < 0 or offset < 0:
-            raise ValueError("limit and offset must be ≥ 0")
+        with its ``relevance``, then by relevance, then id — at most ``evidence`` of them
+        (``evidence_total`` = ``lead_tasks + cooperate_tasks`` counts them all). Returns the
+        page ``offset:offset+limit`` of the ranking; evidence tasks are read only for that
+        page, and only the listed ones with their texts."""
+        if limit < 0 or offset < 0 or evidence < 0:
+            raise ValueError("limit, offset and evidence must be ≥ 0")
         topic_ids = self.topic_ids(topic)
         extra = tuple(dict.fromkeys(clean(t) for t in (task_ids or ())))
         if not topic_ids and not extra:
@@ -480,14 +518,14 @@ class GraphStore(ABC):
             tasks = agg.get(agency, {})
             n_tagged, led_tagged = counted.get(agency, (0, 0))
             # tagged tasks weigh 1.0 (lead) or 0.5: their partial sum is exact in any order
-            evidence = sum((rel * ROLE_WEIGHT.get(role, 0.5) for role, rel in tasks.values()),
-                           led_tagged + 0.5 * (n_tagged - led_tagged))
+            weight = sum((rel * ROLE_WEIGHT.get(role, 0.5) for role, rel in tasks.values()),
+                         led_tagged + 0.5 * (n_tagged - led_tagged))
             n = n_tagged + len(tasks)
             total = max(totals.get(agency, 0), n, 1)
             specificity = n / total
             leads = led_tagged + sum(1 for role, _ in tasks.values() if role == Role.LEAD.value)
-            ranked.append((agency, round(evidence, 3), round(specificity, 3),
-                           round(evidence * specificity ** 0.5, 3), leads))
+            ranked.append((agency, round(weight, 3), round(specificity, 3),
+                           round(weight * specificity ** 0.5, 3), leads, n))
         names = {a: n for a, n in self._agency_names([r[0] for r in ranked]).items()}
         ranked.sort(key=lambda r: (-r[3], -r[4], names.get(r[0]) or r[0], r[0]))
         page = ranked[offset:offset + limit]
@@ -495,19 +533,21 @@ class GraphStore(ABC):
             return []
         if tally is not None:  # the tagged evidence tasks of this page's agencies only
             evidence_tasks = self._tagged_evidence([r[0] for r in page], topic_ids, want)
-            for agency, _, _, _, _ in page:
+            for agency, *_ in page:
                 own = {tid: (role, 1.0) for tid, role in evidence_tasks.get(agency, {}).items()}
                 own.update(agg.get(agency, {}))
                 agg[agency] = own
-        task_nodes = self.get_nodes([t for r in page for t in agg[r[0]]])
+        # the listed evidence: lead first, then relevance, then id; only these are read
+        listed = {r[0]: evidence_order(agg[r[0]])[:evidence] for r in page}
+        task_nodes = self.get_nodes([tid for shown in listed.values() for tid, _ in shown])
         doc_nodes = self.get_nodes({n.get("document") for n in task_nodes.values()
                                     if n.get("document")})
         agency_nodes = self.get_nodes([r[0] for r in page])
         out = []
-        for agency, evidence, specificity, score, leads in page:
+        for agency, evidence_sum, specificity, score, leads, n in page:
             node = agency_nodes.get(agency, {"id": agency})
             tasks = []
-            for tid, (role, rel) in agg[agency].items():
+            for tid, (role, rel) in listed[agency]:
                 t = task_nodes.get(tid, {"id": tid})
                 d = doc_nodes.get(t.get("document"), {})
                 tasks.append({
@@ -516,13 +556,13 @@ class GraphStore(ABC):
                     "number": d.get("number"), "province": d.get("province"),
                     "source": t.get("source") or d.get("source"),
                     "start": t.get("start"), "end": t.get("end")})
-            tasks.sort(key=lambda t: (t["role"] != Role.LEAD.value, -t["relevance"], t["id"]))
             out.append({
                 "agency": node.get("name") or agency, "id": agency,
                 "kind": node.get("agency_kind"), "province": node.get("province"),
                 "role": Role.LEAD.value if leads else Role.COOPERATE.value,
-                "score": score, "evidence": evidence, "specificity": specificity,
-                "lead_tasks": leads, "cooperate_tasks": len(tasks) - leads, "tasks": tasks})
+                "score": score, "evidence": evidence_sum, "specificity": specificity,
+                "lead_tasks": leads, "cooperate_tasks": n - leads, "evidence_total": n,
+                "tasks": tasks})
         return out
 
     def _agency_names(self, agency_ids: Sequence[str]) -> dict[str, str]:
@@ -650,6 +690,53 @@ class GraphStore(ABC):
 
 
 # -- helpers ---------------------------------------------------------------------------------
+def candidate_key(doc: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    """``(type code, number, issuer slug, year)`` a cited-document row stands for — its
+    canonical id and its ``number`` parsed, its ``year`` and ``type`` filled in — exactly as
+    :meth:`vbgraph.ingest.citations.ReferenceQuery.matches` derives them before comparing;
+    ``None`` when neither the id nor the number parses (no numbered reference matches it).
+    Pure; :meth:`GraphStore._parsed_key` memoises it."""
+    from ..ingest.citations.canonical import parse_document_id
+    from ..ingest.citations.grammar import normalise_number, parse_symbol
+    from ..ingest.citations.tables import tables
+
+    number = doc.get("number")
+    parsed = parse_document_id(doc.get("id") or "")
+    sym = parse_symbol(number) if number else None
+    if parsed is None and sym is None:
+        return None
+    c_type, c_num, c_issuer, c_year = parsed if parsed else (None, None, None, None)
+    if sym is not None:
+        c_type = sym.type.code if sym.type is not None else c_type
+        c_num = normalise_number(sym.digits)
+        c_issuer = c_issuer or sym.issuer_slug
+        c_year = c_year or sym.year
+    year = doc.get("year")
+    if isinstance(year, int):
+        c_year = year
+    if c_type is None and doc.get("type"):
+        lead = tables().leading.get(match_key(doc["type"]))
+        c_type = lead.code if lead else None
+    return (c_type, c_num, c_issuer, c_year)
+
+
+def key_matches(query: Any, key: tuple[Any, ...] | None) -> bool:
+    """Whether a parsed :func:`candidate_key` satisfies a numbered reference's constraints
+    (``ReferenceQuery.matches`` without re-parsing; title references are not handled here)."""
+    if key is None:
+        return False
+    c_type, c_num, c_issuer, c_year = key
+    if query.type_code is not None and c_type != query.type_code:
+        return False
+    if query.number is not None and c_num != query.number:
+        return False
+    if query.year is not None and c_year is not None and c_year != query.year:
+        return False
+    if query.issuer_code is not None and c_issuer is not None:
+        return c_issuer == query.issuer_code or c_issuer.startswith(query.issuer_code + "-")
+    return True
+
+
 def _matches(query: Any, doc: Mapping[str, Any]) -> bool:
     candidate = {k: doc.get(k) for k in ("id", "number", "type", "year", "issuer", "title",
                                          "date")}
@@ -658,6 +745,13 @@ def _matches(query: Any, doc: Mapping[str, Any]) -> bool:
     except (AttributeError, TypeError, KeyError):
         from types import SimpleNamespace
         return bool(query.matches(SimpleNamespace(**candidate)))
+
+
+def evidence_order(tasks: Mapping[str, tuple[str, float]]) -> list[tuple[str, tuple[str, float]]]:
+    """An agency's evidence ``task id -> (role, relevance)`` in listing order: lead tasks
+    first, then by relevance (highest first), then by id."""
+    return sorted(tasks.items(), key=lambda kv: (kv[1][0] != Role.LEAD.value, -round(kv[1][1], 3),
+                                                 kv[0]))
 
 
 def _doc_order(d: Mapping[str, Any]) -> tuple[str, str]:

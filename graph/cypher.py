@@ -308,19 +308,23 @@ def _topic_evidence(filtered: bool) -> str:
 
 def agency_evidence_totals(filtered: bool) -> str:
     """Per agency with a task tagged ``$topics``: distinct evidence tasks ``n``, how many of
-    them it leads (any assignment with role ``$lead``), its name and all its assignments
-    ``total``: ``RETURN id, name, n, leads, total``."""
+    them it leads (any assignment with role ``$lead``), its name, kind and province and all
+    its assignments ``total``: ``RETURN id, name, kind, province, n, leads, total``."""
     return (_topic_evidence(filtered)
             + "WITH DISTINCT g, t, a.role AS role "
             "WITH g, t, max(CASE WHEN role = $lead THEN 1 ELSE 0 END) AS lead "
             "WITH g, count(t) AS n, sum(lead) AS leads "
             f"OPTIONAL MATCH (g)<-[:{_type(EdgeType.ASSIGNED_TO)}]-(x) "
-            "RETURN g.id AS id, g.name AS name, n, leads, count(x) AS total")
+            "RETURN g.id AS id, g.name AS name, g.agency_kind AS kind, g.province AS province, "
+            "n, leads, count(x) AS total")
 
 
 def agency_evidence_tasks(filtered: bool) -> str:
-    """Evidence rows of the agencies ``$ids`` (a page) for the topics ``$topics``:
-    ``RETURN agency, role, t (task properties), number, province, source`` (document)."""
+    """The first ``$evidence`` evidence tasks of each agency ``$ids`` (a page) for the topics
+    ``$topics``, lead tasks first (a task the agency both leads and co-operates on is led),
+    then by task id: ``RETURN agency, rows`` where each row is ``{t (task properties), led
+    (1/0), number, province, source (document)}``. Every tagged task weighs 1.0, so these are
+    the only tagged tasks an answer listing ``$evidence`` per agency can show."""
     return (f"UNWIND $ids AS i MATCH (g:{_label(NodeLabel.AGENCY)} {{id: i}})"
             f"<-[:{_type(EdgeType.ASSIGNED_TO)}]-(a:{_label(NodeLabel.ASSIGNMENT)})"
             f"<-[:{_type(EdgeType.HAS_ASSIGNMENT)}]-(t:{_label(NodeLabel.TASK)})"
@@ -328,8 +332,11 @@ def agency_evidence_tasks(filtered: bool) -> str:
             f"WHERE tp.id IN $topics "
             f"OPTIONAL MATCH (d:{_label(NodeLabel.DOCUMENT)})-[:{_type(EdgeType.HAS_TASK)}]->(t) "
             f"WITH DISTINCT g, a, t, d{_in_provinces(filtered)} "
-            f"RETURN DISTINCT g.id AS agency, a.role AS role, properties(t) AS t, "
-            f"d.number AS number, d.province AS province, d.source AS source")
+            "WITH g, t, d, max(CASE WHEN a.role = $lead THEN 1 ELSE 0 END) AS led "
+            "ORDER BY g.id, led DESC, t.id "
+            "WITH g, collect({t: properties(t), led: led, number: d.number, "
+            "province: d.province, source: d.source}) AS rows "
+            "RETURN g.id AS agency, rows[0..$evidence] AS rows")
 
 
 def task_evidence() -> str:

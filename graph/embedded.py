@@ -30,6 +30,8 @@ recomputation under random upserts/replacements/removals):
 * per agency, the number of ``ASSIGNED_TO`` edges into it (the specificity denominator);
 * ``topic set -> document province -> agency -> [evidence tasks, of which led]`` over every
   task: ``agencies`` ranks from these tallies and reads evidence tasks for its page only.
+* per numbered document, its parsed reference key (:meth:`GraphStore._parsed_key`), filled at
+  load and write and dropped with the node: ``cites`` resolves a reference by comparing keys.
 
 ``dump(path)`` writes one file (the caller — :class:`vbgraph.api.service.Workspace` — writes it
 under a new generation name and swaps the manifest, so the write is atomic); ``load(path)``
@@ -477,7 +479,16 @@ class EmbeddedGraphStore(GraphStore):
                 if attrs.get("kind") == _DOC and attrs.get("ingested"):
                     self._tally_document(nid, 1)
         self._tally_loaded = False
+        self._parse_numbered(nid for ids in self._by_number.values() for nid in ids)
         nx._clear_cache(self.g)
+
+    def _parse_numbered(self, ids: Iterable[str]) -> None:
+        """Memoise the parsed reference keys of numbered documents ahead of ``cites``, so a
+        query's first resolution compares keys instead of parsing every candidate."""
+        nodes = self.g._node
+        for nid in ids:
+            if nid in nodes and number_key(nid) is not None:
+                self._parsed_key(self._node(nid))
 
     def _index_node(self, nid: str) -> None:
         attrs = self.g._node[nid]
@@ -713,6 +724,7 @@ class EmbeddedGraphStore(GraphStore):
             rels += self._add_edge(e.source, e.target, e.type, e.key,
                                    {k: v for k, v in e.props.items() if v is not None})
         self._tally_document(plan.doc_id, 1)
+        self._parse_numbered([doc.id, *(row.id for row in plan.stubs)])
         nx._clear_cache(self.g)
         deleted, rels_deleted = self._collect_garbage(touched) if touched else (0, 0)
         return stats + WriteStats(nodes_created=created, nodes_deleted=deleted,
@@ -792,6 +804,7 @@ class EmbeddedGraphStore(GraphStore):
         key = number_key(nid)
         if key is not None:
             self._by_number[key].discard(nid)
+            self._forget_parsed(nid)
         return self._del_node(nid)
 
     def _has_owned_edge(self, nid: str) -> bool:

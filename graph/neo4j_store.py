@@ -40,10 +40,12 @@ from . import cypher
 from .base import (
     AGENCIES_PAGE,
     CITES_PAGE,
+    EVIDENCE_PER_AGENCY,
     ROLE_WEIGHT,
     SEMANTIC_RANK_SCALE,
     GraphStore,
     WriteStats,
+    evidence_order,
 )
 from .ddl import FALKORDB, apply_schema, server_flavour
 from .model import (
@@ -367,6 +369,7 @@ class Neo4jGraphStore(GraphStore):
 
     def clear(self) -> WriteStats:
         """Delete the whole graph (tests, full re-sync)."""
+        self.__dict__.pop("_parsed_memo", None)
         return self._write([(cypher.delete_all(), {})])
 
     # -- writes ------------------------------------------------------------------------------
@@ -497,6 +500,7 @@ class Neo4jGraphStore(GraphStore):
         if doc is None or not doc.get("ingested"):
             return WriteStats()
         keys = self._keys_of(doc_id)
+        self._forget_parsed(doc_id)
         return self._remove_document(doc_id) + self._relink_yearless(keys)
 
     def _remove_document(self, doc_id: str) -> WriteStats:
@@ -845,13 +849,14 @@ class Neo4jGraphStore(GraphStore):
 
     def agencies(self, topic: str, province: str | None = None,
                  task_ids: Sequence[str] | None = None, *, limit: int = AGENCIES_PAGE,
-                 offset: int = 0) -> list[dict[str, Any]]:
+                 offset: int = 0, evidence: int = EVIDENCE_PER_AGENCY) -> list[dict[str, Any]]:
         """:meth:`GraphStore.agencies` (same score, order and page) aggregated on the server:
         one query gives each agency's evidence counts, lead counts and assignment total, the
         ranking is done here over those few numbers per agency, and evidence tasks are read
-        for the page's agencies only. Semantic hits (``task_ids``) are read as light rows."""
-        if limit < 0 or offset < 0:
-            raise ValueError("limit and offset must be ≥ 0")
+        for the page's agencies only, as light rows; only the ``evidence`` listed per agency are
+        read with their texts. Semantic hits (``task_ids``) are read as light rows."""
+        if limit < 0 or offset < 0 or evidence < 0:
+            raise ValueError("limit, offset and evidence must be ≥ 0")
         topic_ids = list(self.topic_ids(topic))
         extra = list(dict.fromkeys(clean(t) for t in (task_ids or ())))
         if not topic_ids and not extra:
@@ -865,6 +870,8 @@ class Neo4jGraphStore(GraphStore):
         # agency -> [evidence tasks, lead tasks, evidence]; the tagged tasks weigh 1.0
         agg: dict[str, list[float]] = {}
         names: dict[str, str] = {}
+        # agency -> the node fields the answer shows (read with the ranking)
+        shown: dict[str, dict[str, Any]] = {}
         totals: dict[str, int] = {}
         if topic_ids:
             for r in self._read(cypher.agency_evidence_totals(filtered), topics=topic_ids,
@@ -873,6 +880,8 @@ class Neo4jGraphStore(GraphStore):
                 agg[r["id"]] = [n, leads, leads * ROLE_WEIGHT[lead]
                                 + (n - leads) * ROLE_WEIGHT[Role.COOPERATE.value]]
                 names[r["id"]] = r["name"] or r["id"]
+                shown[r["id"]] = {"name": r["name"], "agency_kind": r["kind"],
+                                  "province": r["province"]}
                 totals[r["id"]] = int(r["total"])
         rank = {tid: i for i, tid in reversed(list(enumerate(extra)))}
         hits: dict[str, dict[str, tuple[str, float]]] = defaultdict(dict)
@@ -893,41 +902,46 @@ class Neo4jGraphStore(GraphStore):
         totals.update(self._assignment_counts(missing) if missing else {})
         ranked = []
         for agency in [*agg, *(a for a in hits if a not in agg)]:
-            n, leads, evidence = agg.get(agency, [0, 0, 0.0])
+            n, leads, weight = agg.get(agency, [0, 0, 0.0])
             for role, rel in hits.get(agency, {}).values():
-                evidence += rel * ROLE_WEIGHT.get(role, 0.5)
+                weight += rel * ROLE_WEIGHT.get(role, 0.5)
                 n += 1
                 leads += role == lead
             specificity = n / max(totals.get(agency, 0), n, 1)
-            ranked.append((agency, round(evidence, 3), round(specificity, 3),
-                           round(evidence * specificity ** 0.5, 3), int(leads)))
+            ranked.append((agency, round(weight, 3), round(specificity, 3),
+                           round(weight * specificity ** 0.5, 3), int(leads), int(n)))
         ranked.sort(key=lambda r: (-r[3], -r[4], names.get(r[0]) or r[0], r[0]))
         page = ranked[offset:offset + limit]
         if not page:
             return []
         page_ids = [r[0] for r in page]
-        # agency -> task id -> (role, relevance, task row)
-        evidence_tasks: dict[str, dict[str, tuple[str, float, dict[str, Any]]]] = \
-            defaultdict(dict)
-        if topic_ids:
+        # agency -> task id -> (role, relevance); task id -> row (task and document fields)
+        evidence_tasks: dict[str, dict[str, tuple[str, float]]] = defaultdict(dict)
+        rows: dict[str, dict[str, Any]] = {}
+        if topic_ids and evidence:  # the first ``evidence`` tagged tasks per agency only
             for r in self._read(cypher.agency_evidence_tasks(filtered), ids=page_ids,
-                                topics=topic_ids, **where):
-                old = evidence_tasks[r["agency"]].get(r["t"]["id"])
-                if old is None or (r["role"] == lead and old[0] != lead):
-                    evidence_tasks[r["agency"]][r["t"]["id"]] = (r["role"], 1.0, r)
-        hit_ids = [t for a in page_ids for t in hits.get(a, {})]
+                                topics=topic_ids, lead=lead, evidence=evidence, **where):
+                for row in r["rows"]:
+                    tid = row["t"]["id"]
+                    evidence_tasks[r["agency"]][tid] = (
+                        lead if row["led"] else Role.COOPERATE.value, 1.0)
+                    rows[tid] = row
+        for agency in page_ids:
+            evidence_tasks[agency].update(hits.get(agency, {}))
+        listed = {a: evidence_order(evidence_tasks[a])[:evidence] for a in page_ids}
+        hit_ids = list(dict.fromkeys(tid for shown_ in listed.values() for tid, _ in shown_
+                                     if tid not in rows))
         if hit_ids:
-            rows = {r["t"]["id"]: r for r in self._read(cypher.tasks_with_documents(),
-                                                        ids=hit_ids)}
-            for agency in page_ids:
-                for tid, (role, rel) in hits.get(agency, {}).items():
-                    evidence_tasks[agency][tid] = (role, rel, rows.get(tid, {"t": {"id": tid}}))
-        agency_nodes = self.get_nodes(page_ids)
+            rows.update((r["t"]["id"], r) for r in self._read(cypher.tasks_with_documents(),
+                                                              ids=hit_ids))
+        unread = [a for a in page_ids if a not in shown]  # semantic-hit agencies only
+        agency_nodes = {**(self.get_nodes(unread) if unread else {}), **shown}
         out = []
-        for agency, evidence, specificity, score, leads in page:
+        for agency, evidence_sum, specificity, score, leads, n in page:
             node = agency_nodes.get(agency, {"id": agency})
             tasks = []
-            for tid, (role, rel, r) in evidence_tasks[agency].items():
+            for tid, (role, rel) in listed[agency]:
+                r = rows.get(tid, {"t": {"id": tid}})
                 t = r["t"]
                 tasks.append({
                     "id": tid, "role": role, "relevance": round(rel, 3), "text": t.get("text"),
@@ -935,13 +949,13 @@ class Neo4jGraphStore(GraphStore):
                     "number": r.get("number"), "province": r.get("province"),
                     "source": t.get("source") or r.get("source"),
                     "start": t.get("start"), "end": t.get("end")})
-            tasks.sort(key=lambda t: (t["role"] != lead, -t["relevance"], t["id"]))
             out.append({
                 "agency": node.get("name") or agency, "id": agency,
                 "kind": node.get("agency_kind"), "province": node.get("province"),
                 "role": lead if leads else Role.COOPERATE.value,
-                "score": score, "evidence": evidence, "specificity": specificity,
-                "lead_tasks": leads, "cooperate_tasks": len(tasks) - leads, "tasks": tasks})
+                "score": score, "evidence": evidence_sum, "specificity": specificity,
+                "lead_tasks": leads, "cooperate_tasks": n - leads, "evidence_total": n,
+                "tasks": tasks})
         return out
 
     def iter_nodes(self) -> Iterator[dict[str, Any]]:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ...graph.base import EVIDENCE_PER_AGENCY, MAX_EVIDENCE
 from ._common import add_common, add_paging, fail, open_workspace, print_json
 
 __all__ = ["register"]
@@ -50,6 +51,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--province", help="only plans/agencies of this province")
     p.add_argument("--no-semantic", action="store_true",
                    help="topic scheme only (no semantic-search evidence)")
+    p.add_argument("--evidence", type=_evidence, default=EVIDENCE_PER_AGENCY, metavar="N",
+                   help=f"evidence tasks listed per agency, lead first (default "
+                        f"{EVIDENCE_PER_AGENCY}, 0…{MAX_EVIDENCE}; the counts cover all)")
     add_paging(p, 20)
     add_common(p)
     p.set_defaults(func=_agencies)
@@ -228,10 +232,17 @@ def _chain(args: argparse.Namespace) -> int:
     return _run("chain", args, body)
 
 
+def _evidence(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= MAX_EVIDENCE:
+        raise argparse.ArgumentTypeError(f"must be between 0 and {MAX_EVIDENCE}")
+    return value
+
+
 def _agencies(args: argparse.Namespace) -> int:
     def body(ws: Any) -> int:
         out = ws.agencies(args.topic, province=args.province, semantic=not args.no_semantic,
-                          limit=args.limit, offset=args.offset)
+                          limit=args.limit, offset=args.offset, evidence=args.evidence)
         if args.json:
             print_json(out)
             return 0
@@ -243,9 +254,12 @@ def _agencies(args: argparse.Namespace) -> int:
             print(f"{rank:>2}. {a['agency']} — {role}, điểm {a['score']}, "
                   f"chủ trì {a.get('lead_tasks', 0)}, phối hợp {a.get('cooperate_tasks', 0)} "
                   f"nhiệm vụ")
-            for t in a["tasks"][:3]:
+            for t in a["tasks"]:
                 text = (t.get("text") or "").replace("\n", " ")
                 print(f"      {t['id']} §{t.get('section')}: {text[:100]}")
+            more = a.get("evidence_total", len(a["tasks"])) - len(a["tasks"])
+            if more > 0:
+                print(f"      … và {more} nhiệm vụ khác")
         return 0
     return _run("agencies", args, body, index=not args.no_semantic)
 

@@ -491,6 +491,13 @@
       tasks.appendChild(item);
     }
     const id = r.id || r.agency_id || r.agency;
+    // the API lists the first few evidence tasks; evidence_total counts them all
+    const more = Number(r.evidence_total || 0) - Math.min((r.tasks || []).length, 5);
+    if (more > 0) {
+      tasks.appendChild(el("li", { class: "more" }, el("a", {
+        href: "#agency?" + new URLSearchParams({ topic, province, id }).toString(),
+        text: `… và ${more} nhiệm vụ khác` })));
+    }
     return el("li", { class: "card agency" },
       el("h3", {}, el("a", { href: "#agency?" + new URLSearchParams({ topic, province, id }).toString(),
         text: r.name || r.agency })),

@@ -6,6 +6,7 @@ import re
 
 import pytest
 import rdflib
+from vbgraph.graph.base import EVIDENCE_PER_AGENCY, MAX_EVIDENCE
 from vbgraph.ingest.text import fold
 
 THREE_272 = {"kien giang", "thua thien hue", "hau giang"}
@@ -242,8 +243,26 @@ def test_agencies_province_filter(http_client) -> None:
     assert all(fold(r["province"] or "kien giang") == "kien giang" for r in ranks)
 
 
+def test_agencies_evidence_caps_the_listed_tasks_not_the_counts(http_client) -> None:
+    every = http_client.get("/agencies", params={"topic": "biên giới", "evidence": 100}).json()
+    top = every[0]
+    assert top["evidence_total"] == top["lead_tasks"] + top["cooperate_tasks"] == \
+        len(top["tasks"]) >= 3
+    for cap in (0, 1, 2):
+        capped = http_client.get("/agencies", params={"topic": "biên giới",
+                                                      "evidence": cap}).json()
+        assert [r["tasks"] for r in capped] == [r["tasks"][:cap] for r in every]
+        assert [{k: v for k, v in r.items() if k != "tasks"} for r in capped] == \
+            [{k: v for k, v in r.items() if k != "tasks"} for r in every]
+    default = http_client.get("/agencies", params={"topic": "biên giới"}).json()
+    assert [r["tasks"] for r in default] == [r["tasks"][:EVIDENCE_PER_AGENCY] for r in every]
+
+
 @pytest.mark.parametrize("params, status", [({"topic": ""}, 400), ({}, 422),
-                                            ({"topic": "x", "limit": 0}, 422)])
+                                            ({"topic": "x", "limit": 0}, 422),
+                                            ({"topic": "x", "evidence": -1}, 422),
+                                            ({"topic": "x", "evidence": MAX_EVIDENCE + 1}, 422),
+                                            ({"topic": "x", "evidence": "many"}, 422)])
 def test_agencies_bad_input(http_client, params: dict, status: int) -> None:
     _error(http_client.get("/agencies", params=params), status)
 

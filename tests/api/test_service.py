@@ -38,6 +38,12 @@ def test_border_agencies_are_the_ones_the_plans_give_border_work(tmp_path, seeds
     assert "agency:so-van-hoa-va-the-thao:kien-giang" not in ids
     police = ranked[ids.index("agency:cong-an-tinh:kien-giang")]
     assert police["role"] == "cooperate" and police["tasks"][0]["section"] == "III.3"
+    # the Workspace passes the evidence cap through; the ranking is the same
+    hue = ranked[ids.index("agency:bo-chi-huy-bo-doi-bien-phong-tinh:thua-thien-hue")]
+    assert hue["evidence_total"] == 4 and len(hue["tasks"]) == 4
+    one = ws.agencies("bien gioi", evidence=1)
+    assert [a["id"] for a in one] == ids
+    assert [a["tasks"] for a in one] == [a["tasks"][:1] for a in ranked]
 
 
 def test_readers_see_the_committed_generation_while_an_ingest_runs(tmp_path, seed_paths, monkeypatch):

@@ -56,6 +56,25 @@ def test_query_commands_human_and_json(capsys, seeded_dir) -> None:
     assert code == 0 and out.splitlines()[0].startswith(" 1. Bộ Chỉ huy Bộ đội Biên phòng")
     code, out, _ = run(capsys, "agencies", "biên giới", "--no-semantic", "--json", *d)
     assert json.loads(out)[0]["role"] == "lead"
+    # --evidence: the listed tasks per agency, the counts unchanged (Huế's border guards lead
+    # 2 and co-operate on 2 border tasks)
+    code, out, _ = run(capsys, "agencies", "biên giới", "--no-semantic", "--json",
+                       "--evidence", "1", *d)
+    top = json.loads(out)[0]
+    assert top["id"] == "agency:bo-chi-huy-bo-doi-bien-phong-tinh:thua-thien-hue"
+    assert (top["lead_tasks"], top["cooperate_tasks"], top["evidence_total"]) == (2, 2, 4)
+    assert len(top["tasks"]) == 1 and top["tasks"][0]["role"] == "lead"
+    code, out, _ = run(capsys, "agencies", "biên giới", "--no-semantic", "--evidence", "2", *d)
+    first = out.split("\n 2. ")[0].splitlines()
+    assert len([x for x in first if "#t" in x]) == 2 and first[-1].strip() == "… và 2 nhiệm vụ khác"
+    code, out, _ = run(capsys, "agencies", "biên giới", "--no-semantic", "--evidence", "0",
+                       "--json", *d)
+    assert all(a["tasks"] == [] for a in json.loads(out)) and json.loads(out)[0]["evidence_total"]
+    for bad in ("-1", "101", "x"):
+        with pytest.raises(SystemExit) as exit_:
+            main(["agencies", "biên giới", "--evidence", bad, *d])
+        assert exit_.value.code == 2
+    capsys.readouterr()
     code, out, _ = run(capsys, "path", "Kiên Giang", "Salavan", *d)
     assert code == 0 and "Salavan" in out and "MENTIONS_LOCALITY" in out
     code, out, _ = run(capsys, "graph", "Salavan", "--depth", "1", "--json", *d)

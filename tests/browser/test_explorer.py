@@ -116,12 +116,45 @@ def test_agency_view_lists_tasks_by_role_and_topic(page, server_url, artifacts_d
     page.press("#agency-topic", "Enter")
     first = page.locator("#agency-results > li").first
     first.wait_for()
+    # each card shows the agency's first evidence tasks (the API caps them per agency) and
+    # says how many more there are
+    ranks = page.request.get(server_url + "/agencies?topic=bien+gioi").json()
+    cards = page.locator("#agency-results > li")
+    assert cards.count() == len(ranks)
+    for i, rank in enumerate(ranks):
+        card = cards.nth(i)
+        shown = min(len(rank["tasks"]), 5)
+        assert shown >= 1
+        assert card.locator("ul.compact > li:not(.more)").count() == shown
+        more = rank["evidence_total"] - shown
+        assert card.locator("li.more").count() == (1 if more > 0 else 0)
+        if more > 0:
+            assert f"{more} nhiệm vụ khác" in card.locator("li.more").inner_text()
     first.locator("h3 a").click()
     page.locator("#agency-detail h3").first.wait_for()
     headings = " ".join(page.locator("#agency-detail h3").all_inner_texts())
     assert "Chủ trì" in headings or "Phối hợp" in headings
     assert page.locator("#agency-detail li").count() >= 1
     page.screenshot(path=str(artifacts_dir / "agency.png"))
+
+
+def test_agency_card_says_how_many_evidence_tasks_are_not_listed(page, server_url) -> None:
+    # a server listing one evidence task per agency: the cards say how many more there are
+    page.route("**/agencies?*", lambda route: route.continue_(url=route.request.url
+                                                               + "&evidence=1"))
+    ranks = page.request.get(server_url + "/agencies?topic=bien+gioi&evidence=1").json()
+    assert any(r["evidence_total"] > 1 for r in ranks)
+    page.goto(server_url + "/#agency?topic=bien+gioi")
+    cards = page.locator("#agency-results > li")
+    cards.first.wait_for()
+    assert cards.count() == len(ranks)
+    for i, rank in enumerate(ranks):
+        card = cards.nth(i)
+        assert card.locator("ul.compact > li:not(.more)").count() == 1
+        more = rank["evidence_total"] - 1
+        assert card.locator("li.more").count() == (1 if more else 0)
+        if more:
+            assert card.locator("li.more").inner_text() == f"… và {more} nhiệm vụ khác"
 
 
 HOSTILE = """ỦY BAN NHÂN DÂN TỈNH QUẢNG TRỊ

@@ -80,6 +80,13 @@ def test_agencies_pages_equal_embedded(pair: tuple[GraphStore, GraphStore], topi
     for limit, offset in ((5, 0), (5, 5), (7, 3), (3, len(full) - 1), (4, len(full))):
         assert bolt.agencies(topic, limit=limit, offset=offset) == full[offset:offset + limit]
     assert bolt.agencies(topic) == full[:20]  # default page
+    # the evidence cap: same listing, counts untouched, on both stores
+    every = embedded.agencies(topic, limit=500, evidence=10_000)
+    assert any(a["evidence_total"] > 5 for a in every)  # the cap cuts something here
+    for cap in (0, 1, 3, 10_000):
+        capped = bolt.agencies(topic, limit=500, evidence=cap)
+        assert capped == embedded.agencies(topic, limit=500, evidence=cap)
+        assert capped == [{**a, "tasks": a["tasks"][:cap]} for a in every]
 
 
 def test_agencies_province_and_semantic_hits_equal_embedded(
@@ -103,6 +110,12 @@ def test_agencies_province_and_semantic_hits_equal_embedded(
     mixed = bolt.agencies("biên giới", task_ids=hits, limit=500)
     assert mixed == embedded.agencies("biên giới", task_ids=hits, limit=500)
     assert mixed != bolt.agencies("biên giới", limit=500)
+    for cap in (0, 1, 2):  # semantic hits and tagged tasks share the cap, in one order
+        assert bolt.agencies("biên giới", task_ids=hits, limit=500, evidence=cap) == \
+            embedded.agencies("biên giới", task_ids=hits, limit=500, evidence=cap)
+        assert bolt.agencies("biên giới", province="Kiên Giang", task_ids=hits, limit=500,
+                             evidence=cap) == embedded.agencies(
+            "biên giới", province="Kiên Giang", task_ids=hits, limit=500, evidence=cap)
 
 
 def _traffic(store: Any, fn: Any) -> tuple[int, int]:

@@ -202,6 +202,43 @@ def test_agencies_rank_lead_first_with_evidence(loaded: GraphStore) -> None:
     assert loaded.agencies("xyz không có chủ đề") == []
 
 
+def test_agencies_evidence_cap_cuts_the_listing_not_the_counts(loaded: GraphStore) -> None:
+    full = loaded.agencies("biên giới", evidence=100)
+    top = full[0]
+    assert top["id"] == "agency:bch-bdbp:lang-son"
+    # lead task first, then the co-operation: the cap keeps the order and cuts it
+    assert [(t["id"], t["role"]) for t in top["tasks"]] == [
+        (f"{LS}#t2", "lead"), (f"{LS}#t1", "cooperate")]
+    ranking = [(a["id"], a["score"], a["evidence"], a["specificity"], a["role"],
+                a["lead_tasks"], a["cooperate_tasks"], a["evidence_total"]) for a in full]
+    for a in full:
+        assert a["evidence_total"] == a["lead_tasks"] + a["cooperate_tasks"] == len(a["tasks"])
+    for cap in (0, 1, 2, 3):
+        capped = loaded.agencies("biên giới", evidence=cap)
+        assert [(a["id"], a["score"], a["evidence"], a["specificity"], a["role"],
+                 a["lead_tasks"], a["cooperate_tasks"], a["evidence_total"])
+                for a in capped] == ranking
+        assert [a["tasks"] for a in capped] == [a["tasks"][:cap] for a in full]
+    one = loaded.agencies("biên giới", evidence=1)[0]
+    assert [t["id"] for t in one["tasks"]] == [f"{LS}#t2"]
+    assert (one["lead_tasks"], one["cooperate_tasks"], one["evidence_total"]) == (1, 1, 2)
+    assert all(a["tasks"] == [] for a in loaded.agencies("biên giới", evidence=0))
+    # a semantic hit is listed after the tagged lead tasks, by relevance
+    hit = f"{QN}#t2"
+    mixed = loaded.agencies("biên giới", task_ids=[hit], evidence=1)
+    assert all(len(a["tasks"]) <= 1 for a in mixed)
+    assert mixed == [{**a, "tasks": a["tasks"][:1]}
+                     for a in loaded.agencies("biên giới", task_ids=[hit], evidence=9)]
+    # the default cap is the module constant; a page and a cap combine
+    from vbgraph.graph.base import EVIDENCE_PER_AGENCY
+    assert loaded.agencies("biên giới") == loaded.agencies("biên giới",
+                                                           evidence=EVIDENCE_PER_AGENCY)
+    assert loaded.agencies("biên giới", limit=2, offset=1, evidence=1) == \
+        loaded.agencies("biên giới", evidence=1)[1:3]
+    with pytest.raises(ValueError):
+        loaded.agencies("biên giới", evidence=-1)
+
+
 def test_neighborhood_and_path(loaded: GraphStore) -> None:
     nb = loaded.neighborhood("Quảng Ninh", depth=1)
     assert nb["root"] == "province:quang-ninh"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from vbgraph.graph.base import GraphStore
+from vbgraph.graph.base import EVIDENCE_PER_AGENCY, GraphStore
 
 pipeline = pytest.importorskip("vbgraph.ingest.pipeline")
 
@@ -114,8 +114,11 @@ def test_agency_score_roles_and_evidence_order(seeded: GraphStore) -> None:
     assert top3.count("bo-chi-huy-bo-doi-bien-phong-tinh") == 2  # Huế III.16, Kiên Giang III.3
     scores = [a["score"] for a in out]
     assert scores == sorted(scores, reverse=True)
-    for a in out:
-        assert a["lead_tasks"] + a["cooperate_tasks"] == len(a["tasks"])
+    every = seeded.agencies("biên giới", limit=50, evidence=10_000)
+    for a, uncapped in zip(out, every, strict=True):
+        assert a["lead_tasks"] + a["cooperate_tasks"] == a["evidence_total"] == len(
+            uncapped["tasks"])
+        assert a["tasks"] == uncapped["tasks"][:EVIDENCE_PER_AGENCY]
         assert (a["role"] == "lead") == (a["lead_tasks"] > 0)
         roles = [t["role"] for t in a["tasks"]]
         assert roles == sorted(roles, key=lambda r: r != "lead")  # lead tasks first
