@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -62,6 +62,37 @@ def astuple_(stats: WriteStats) -> tuple[int, ...]:
     return (stats.nodes_created, stats.nodes_deleted, stats.relationships_created,
             stats.relationships_deleted, stats.properties_set)
 
+
+
+def agency_rows(page: Sequence[tuple[str, float, float, float, int, int]],
+                listed: dict[str, list[tuple[str, tuple[str, float]]]],
+                agency_nodes: dict[str, dict[str, Any]],
+                task_and_document: Callable[[str], tuple[dict[str, Any], dict[str, Any]]]
+                ) -> list[dict[str, Any]]:
+    """The answer of a ranked ``agencies`` page, the same for every store: ``page`` rows are
+    (agency, evidence, specificity, score, lead tasks, evidence tasks), ``listed`` the evidence
+    shown per agency, ``task_and_document(task id)`` a task's properties and the fields
+    ``number``/``province``/``source`` of its document."""
+    out = []
+    for agency, evidence_sum, specificity, score, leads, n in page:
+        node = agency_nodes.get(agency, {"id": agency})
+        tasks = []
+        for tid, (role, rel) in listed[agency]:
+            t, d = task_and_document(tid)
+            tasks.append({
+                "id": tid, "role": role, "relevance": round(rel, 3), "text": t.get("text"),
+                "section": t.get("section"), "document": t.get("document"),
+                "number": d.get("number"), "province": d.get("province"),
+                "source": t.get("source") or d.get("source"),
+                "start": t.get("start"), "end": t.get("end")})
+        out.append({
+            "agency": node.get("name") or agency, "id": agency,
+            "kind": node.get("agency_kind"), "province": node.get("province"),
+            "role": Role.LEAD.value if leads else Role.COOPERATE.value,
+            "score": score, "evidence": evidence_sum, "specificity": specificity,
+            "lead_tasks": leads, "cooperate_tasks": n - leads, "evidence_total": n,
+            "tasks": tasks})
+    return out
 
 class GraphStore(ABC):
     """One knowledge graph: documents, citations, tasks, agencies, localities, topics."""
@@ -543,27 +574,12 @@ class GraphStore(ABC):
         doc_nodes = self.get_nodes({n.get("document") for n in task_nodes.values()
                                     if n.get("document")})
         agency_nodes = self.get_nodes([r[0] for r in page])
-        out = []
-        for agency, evidence_sum, specificity, score, leads, n in page:
-            node = agency_nodes.get(agency, {"id": agency})
-            tasks = []
-            for tid, (role, rel) in listed[agency]:
-                t = task_nodes.get(tid, {"id": tid})
-                d = doc_nodes.get(t.get("document"), {})
-                tasks.append({
-                    "id": tid, "role": role, "relevance": round(rel, 3), "text": t.get("text"),
-                    "section": t.get("section"), "document": t.get("document"),
-                    "number": d.get("number"), "province": d.get("province"),
-                    "source": t.get("source") or d.get("source"),
-                    "start": t.get("start"), "end": t.get("end")})
-            out.append({
-                "agency": node.get("name") or agency, "id": agency,
-                "kind": node.get("agency_kind"), "province": node.get("province"),
-                "role": Role.LEAD.value if leads else Role.COOPERATE.value,
-                "score": score, "evidence": evidence_sum, "specificity": specificity,
-                "lead_tasks": leads, "cooperate_tasks": n - leads, "evidence_total": n,
-                "tasks": tasks})
-        return out
+
+        def task_and_document(tid: str) -> tuple[dict[str, Any], dict[str, Any]]:
+            t = task_nodes.get(tid, {"id": tid})
+            return t, doc_nodes.get(t.get("document"), {})
+
+        return agency_rows(page, listed, agency_nodes, task_and_document)
 
     def _agency_names(self, agency_ids: Sequence[str]) -> dict[str, str]:
         """Display names for tie-breaking (the store may override with a cheaper read)."""

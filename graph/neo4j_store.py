@@ -45,6 +45,7 @@ from .base import (
     SEMANTIC_RANK_SCALE,
     GraphStore,
     WriteStats,
+    agency_rows,
     evidence_order,
 )
 from .ddl import FALKORDB, apply_schema, server_flavour
@@ -936,27 +937,12 @@ class Neo4jGraphStore(GraphStore):
                                                               ids=hit_ids))
         unread = [a for a in page_ids if a not in shown]  # semantic-hit agencies only
         agency_nodes = {**(self.get_nodes(unread) if unread else {}), **shown}
-        out = []
-        for agency, evidence_sum, specificity, score, leads, n in page:
-            node = agency_nodes.get(agency, {"id": agency})
-            tasks = []
-            for tid, (role, rel) in listed[agency]:
-                r = rows.get(tid, {"t": {"id": tid}})
-                t = r["t"]
-                tasks.append({
-                    "id": tid, "role": role, "relevance": round(rel, 3), "text": t.get("text"),
-                    "section": t.get("section"), "document": t.get("document"),
-                    "number": r.get("number"), "province": r.get("province"),
-                    "source": t.get("source") or r.get("source"),
-                    "start": t.get("start"), "end": t.get("end")})
-            out.append({
-                "agency": node.get("name") or agency, "id": agency,
-                "kind": node.get("agency_kind"), "province": node.get("province"),
-                "role": lead if leads else Role.COOPERATE.value,
-                "score": score, "evidence": evidence_sum, "specificity": specificity,
-                "lead_tasks": leads, "cooperate_tasks": n - leads, "evidence_total": n,
-                "tasks": tasks})
-        return out
+
+        def task_and_document(tid: str) -> tuple[dict[str, Any], dict[str, Any]]:
+            r = rows.get(tid, {"t": {"id": tid}})
+            return r["t"], r
+
+        return agency_rows(page, listed, agency_nodes, task_and_document)
 
     def iter_nodes(self) -> Iterator[dict[str, Any]]:
         for label in NodeLabel:
