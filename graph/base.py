@@ -707,50 +707,18 @@ class GraphStore(ABC):
 
 # -- helpers ---------------------------------------------------------------------------------
 def candidate_key(doc: Mapping[str, Any]) -> tuple[Any, ...] | None:
-    """``(type code, number, issuer slug, year)`` a cited-document row stands for — its
-    canonical id and its ``number`` parsed, its ``year`` and ``type`` filled in — exactly as
-    :meth:`vbgraph.ingest.citations.ReferenceQuery.matches` derives them before comparing;
-    ``None`` when neither the id nor the number parses (no numbered reference matches it).
-    Pure; :meth:`GraphStore._parsed_key` memoises it."""
-    from ..ingest.citations.canonical import parse_document_id
-    from ..ingest.citations.grammar import normalise_number, parse_symbol
-    from ..ingest.citations.tables import tables
+    """``(type code, number, issuer slug, year)`` of a cited-document row, as
+    :func:`vbgraph.ingest.citations.parse.candidate_key` derives it (the same derivation
+    ``ReferenceQuery.matches`` uses); :meth:`GraphStore._parsed_key` memoises it."""
+    from ..ingest.citations.parse import candidate_key as parse_key
 
-    number = doc.get("number")
-    parsed = parse_document_id(doc.get("id") or "")
-    sym = parse_symbol(number) if number else None
-    if parsed is None and sym is None:
-        return None
-    c_type, c_num, c_issuer, c_year = parsed if parsed else (None, None, None, None)
-    if sym is not None:
-        c_type = sym.type.code if sym.type is not None else c_type
-        c_num = normalise_number(sym.digits)
-        c_issuer = c_issuer or sym.issuer_slug
-        c_year = c_year or sym.year
-    year = doc.get("year")
-    if isinstance(year, int):
-        c_year = year
-    if c_type is None and doc.get("type"):
-        lead = tables().leading.get(match_key(doc["type"]))
-        c_type = lead.code if lead else None
-    return (c_type, c_num, c_issuer, c_year)
+    return parse_key(doc)
 
 
 def key_matches(query: Any, key: tuple[Any, ...] | None) -> bool:
     """Whether a parsed :func:`candidate_key` satisfies a numbered reference's constraints
     (``ReferenceQuery.matches`` without re-parsing; title references are not handled here)."""
-    if key is None:
-        return False
-    c_type, c_num, c_issuer, c_year = key
-    if query.type_code is not None and c_type != query.type_code:
-        return False
-    if query.number is not None and c_num != query.number:
-        return False
-    if query.year is not None and c_year is not None and c_year != query.year:
-        return False
-    if query.issuer_code is not None and c_issuer is not None:
-        return c_issuer == query.issuer_code or c_issuer.startswith(query.issuer_code + "-")
-    return True
+    return bool(query.matches_key(key))
 
 
 def _matches(query: Any, doc: Mapping[str, Any]) -> bool:

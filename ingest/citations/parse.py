@@ -17,7 +17,7 @@ from .canonical import TITLE_PREFIX, congress_title_key, parse_document_id, titl
 from .grammar import normalise_number, parse_symbol
 from .tables import slug, tables
 
-__all__ = ["ReferenceQuery", "parse_reference"]
+__all__ = ["ReferenceQuery", "candidate_key", "parse_reference"]
 
 _NUMBER_TAIL = re.compile(
     r"^(?P<num>\d{1,6})(?:\s*/\s*(?P<year>(?:19|20)\d\d))?(?:\s*[/-]\s*(?P<code>[a-z][a-z0-9&]{0,14}))?$")
@@ -49,36 +49,50 @@ class ReferenceQuery:
                 return True
             title = get("title")
             return bool(title) and title_id(title)[len(TITLE_PREFIX):] == self.title_key
-        parsed = parse_document_id(doc_id)
-        sym = parse_symbol(get("number")) if get("number") else None
-        if parsed is None and sym is None:
+        return self.matches_key(candidate_key(candidate))
+
+    def matches_key(self, key: tuple[Any, ...] | None) -> bool:
+        """Whether a parsed :func:`candidate_key` satisfies this numbered reference's
+        constraints (title references are decided by :meth:`matches` alone)."""
+        if key is None:
             return False
-        c_type, c_num, c_issuer, c_year = parsed if parsed else (None, None, None, None)
-        if sym is not None:
-            c_type = sym.type.code if sym.type is not None else c_type
-            c_num = normalise_number(sym.digits)
-            c_issuer = c_issuer or sym.issuer_slug
-            c_year = c_year or sym.year
-        year = get("year")
-        if isinstance(year, int):
-            c_year = year
-        if c_type is None and get("type"):
-            lead = tables().leading.get(match_key(get("type")))
-            c_type = lead.code if lead else None
-        if self.type_code is not None and c_type is not None and c_type != self.type_code:
-            return False
-        if self.type_code is not None and c_type is None:
+        c_type, c_num, c_issuer, c_year = key
+        if self.type_code is not None and c_type != self.type_code:
             return False
         if self.number is not None and c_num != self.number:
             return False
         if self.year is not None and c_year is not None and c_year != self.year:
             return False
-        if self.issuer_code is not None:
-            if c_issuer is None:
-                return True
-            if not (c_issuer == self.issuer_code or c_issuer.startswith(self.issuer_code + "-")):
-                return False
+        if self.issuer_code is not None and c_issuer is not None:
+            return c_issuer == self.issuer_code or c_issuer.startswith(self.issuer_code + "-")
         return True
+
+
+def candidate_key(candidate: Any) -> tuple[Any, ...] | None:
+    """``(type code, number, issuer slug, year)`` a cited-document row (a mapping or an object
+    with ``id``/``number``/``type``/``year``) stands for: its canonical id and its ``number``
+    parsed, ``year`` and ``type`` filled in; ``None`` when neither the id nor the number parses.
+    Pure: a store may keep it per document and match with :meth:`ReferenceQuery.matches_key`."""
+    get = candidate.get if isinstance(candidate, Mapping) else (
+        lambda k, d=None: getattr(candidate, k, d))
+    number = get("number")
+    parsed = parse_document_id(get("id") or "")
+    sym = parse_symbol(number) if number else None
+    if parsed is None and sym is None:
+        return None
+    c_type, c_num, c_issuer, c_year = parsed if parsed else (None, None, None, None)
+    if sym is not None:
+        c_type = sym.type.code if sym.type is not None else c_type
+        c_num = normalise_number(sym.digits)
+        c_issuer = c_issuer or sym.issuer_slug
+        c_year = c_year or sym.year
+    year = get("year")
+    if isinstance(year, int):
+        c_year = year
+    if c_type is None and get("type"):
+        lead = tables().leading.get(match_key(get("type")))
+        c_type = lead.code if lead else None
+    return (c_type, c_num, c_issuer, c_year)
 
 
 def _leading(folded: str) -> tuple[str | None, str]:
