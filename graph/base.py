@@ -194,8 +194,11 @@ class GraphStore(ABC):
         return None
 
     def _tagged_evidence(self, agency_ids: Sequence[str], topic_ids: Sequence[str],
-                         province: str | None) -> dict[str, dict[str, str]]:
-        """``agency -> {task id: role}`` (lead wins) of the tasks ``_tagged_tally`` counted."""
+                         province: str | None, limit: int | None = None
+                         ) -> dict[str, dict[str, str]]:
+        """``agency -> {task id: role}`` (lead wins) of the tasks ``_tagged_tally`` counted.
+        A store may return fewer when ``limit`` is given, as long as the result holds each
+        agency's first ``limit`` of them in :func:`evidence_order` (here: all of them)."""
         out: dict[str, dict[str, str]] = {a: {} for a in agency_ids}
         want = set(agency_ids)
         for tid, agency, role, tagged, doc_prov, agency_prov in self._topic_assignments(
@@ -563,7 +566,8 @@ class GraphStore(ABC):
         if not page:
             return []
         if tally is not None:  # the tagged evidence tasks of this page's agencies only
-            evidence_tasks = self._tagged_evidence([r[0] for r in page], topic_ids, want)
+            evidence_tasks = self._tagged_evidence([r[0] for r in page], topic_ids, want,
+                                                  evidence)
             for agency, *_ in page:
                 own = {tid: (role, 1.0) for tid, role in evidence_tasks.get(agency, {}).items()}
                 own.update(agg.get(agency, {}))

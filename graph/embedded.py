@@ -42,6 +42,7 @@ from __future__ import annotations
 import base64
 import bisect
 import gzip
+import heapq
 import json
 import os
 import re
@@ -49,6 +50,7 @@ import sys
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice, repeat
 from pathlib import Path
 from typing import Any
 
@@ -143,10 +145,15 @@ class EmbeddedGraphStore(GraphStore):
         # topic set -> document province -> agency -> [tasks, led tasks]
         self._tally: dict[frozenset[str], dict[str | None, dict[str, list[int]]]] = {}
         self._sigs: dict[frozenset[str], frozenset[str]] = {}
+        # agency -> topic set -> document province -> role -> its task ids, sorted (the tasks
+        # the tallies count, lead wins): a page's evidence is the head of a few sorted lists
+        self._evidence: dict[str, dict[frozenset[str], dict[str | None,
+                                                             dict[str, list[str]]]]] = {}
         # read caches (multi-document citer lists, tallies per query), dropped on every write
         self._cache: dict[tuple[Any, ...], Any] = {}
         self._bulk = False  # loading: citing orders are sorted once at the end
         self._tally_loaded = False  # the file carried the agency tallies
+        self._evidence_loaded = False  # … and the per-agency evidence lists
         if graph is not None:
             self._bulk_put((n, dict(d)) for n, d in graph.nodes(data=True))
             self._bulk_edges((u, v, k, dict(d)) for u, v, k, d in
@@ -409,6 +416,7 @@ class EmbeddedGraphStore(GraphStore):
             by_prov = self._tally.setdefault(topics, {})
             row = by_prov.setdefault(province, {})
             for agency, role in agencies.items():
+                self._file_evidence(agency, topics, province, role, tid, sign)
                 cell = row.get(agency)
                 if cell is None:
                     cell = row[agency] = [0, 0]
@@ -420,6 +428,29 @@ class EmbeddedGraphStore(GraphStore):
                 del by_prov[province]
                 if not by_prov:
                     del self._tally[topics]
+
+    def _file_evidence(self, agency: str, topics: frozenset[str], province: str | None,
+                       role: str, tid: str, sign: int) -> None:
+        """Insert (``sign`` = 1) or take out (-1) ``tid`` in ``agency``'s sorted evidence list
+        for (``topics``, ``province``, ``role``)."""
+        by_sig = self._evidence.setdefault(agency, {})
+        by_prov = by_sig.setdefault(topics, {})
+        by_role = by_prov.setdefault(province, {})
+        ids = by_role.setdefault(role, [])
+        i = bisect.bisect_left(ids, tid)
+        if sign > 0:
+            if i == len(ids) or ids[i] != tid:
+                ids.insert(i, tid)
+        elif i < len(ids) and ids[i] == tid:
+            del ids[i]
+        if not ids:
+            del by_role[role]
+            if not by_role:
+                del by_prov[province]
+                if not by_prov:
+                    del by_sig[topics]
+                    if not by_sig:
+                        del self._evidence[agency]
 
     # -- persistence ---------------------------------------------------------------------
     @classmethod
@@ -474,11 +505,13 @@ class EmbeddedGraphStore(GraphStore):
             for order in self._citer_order.values():
                 order.sort()
             self._bulk = False
-        if not self._tally_loaded:
+        if not (self._tally_loaded and self._evidence_loaded):  # rebuild both from the graph
+            self._tally.clear()
+            self._evidence.clear()
             for nid, attrs in self.g._node.items():
                 if attrs.get("kind") == _DOC and attrs.get("ingested"):
                     self._tally_document(nid, 1)
-        self._tally_loaded = False
+        self._tally_loaded = self._evidence_loaded = False
         self._parse_numbered(nid for ids in self._by_number.values() for nid in ids)
         nx._clear_cache(self.g)
 
@@ -562,6 +595,11 @@ class EmbeddedGraphStore(GraphStore):
                                  for sig, by_prov in self._tally.items()
                                  for prov, row in by_prov.items()
                                  for agency, (n, led) in row.items()))
+                chunks("evidence", ([agency, sorted(sig), prov, role, ids]
+                                    for agency, by_sig in self._evidence.items()
+                                    for sig, by_prov in by_sig.items()
+                                    for prov, by_role in by_prov.items()
+                                    for role, ids in by_role.items()))
             raw.flush()
             os.fsync(raw.fileno())
 
@@ -615,6 +653,15 @@ class EmbeddedGraphStore(GraphStore):
                 row = self._tally.setdefault(sig, {}).setdefault(province, {})
                 row[sys.intern(agency)] = [n, led]
             self._tally_loaded = True
+        elif kind == "evidence":
+            intern = sys.intern
+            for agency, topics, province, role, ids in record[1]:
+                sig = frozenset(topics)
+                sig = self._sigs.setdefault(sig, sig)
+                by_role = self._evidence.setdefault(intern(agency), {}).setdefault(
+                    sig, {}).setdefault(province, {})
+                by_role[_intern(role)] = sorted(map(intern, ids))
+            self._evidence_loaded = True
         else:
             raise ValueError(f"unknown graph file record {kind!r}")
 
@@ -1066,49 +1113,47 @@ class EmbeddedGraphStore(GraphStore):
         return result
 
     def _tagged_evidence(self, agency_ids: Sequence[str], topic_ids: Sequence[str],
-                         province: str | None) -> dict[str, dict[str, str]]:
+                         province: str | None, limit: int | None = None
+                         ) -> dict[str, dict[str, str]]:
         """``agency -> {task: role}`` of the tagged evidence tasks (lead wins), read from each
-        agency's own assignments; cached per agency until the next write."""
+        agency's sorted evidence lists kept at write time: with ``limit``, only the first
+        ``limit`` lead tasks and the first ``limit`` other tasks by id (which hold the first
+        ``limit`` tagged tasks in ``evidence_order``); cached per agency until the next write."""
         want = frozenset(topic_ids)
-        g = self.g
-        nodes, succ, pred = g._node, g._succ, g._pred
+        nodes = self.g._node
+        prov_ids: dict[str, str | None] = {}
         out: dict[str, dict[str, str]] = {}
         for agency in agency_ids:
-            ck = ("evidence", agency, want, province)
+            ck = ("evidence", agency, want, province, limit)
             tasks = self._cache.get(ck)
             if tasks is not None:
                 out[agency] = tasks
                 continue
-            tasks = {}
             aprov = nodes[agency].get("province") if agency in nodes else None
             agency_in = province is not None and bool(aprov) and province_id(aprov) == province
-            for asg, kd in pred.get(agency, {}).items():
-                if not _has_type(kd, _ASSIGNED):
+            leads: list[list[str]] = []
+            others: list[Iterator[tuple[str, str]]] = []
+            for sig, by_prov in self._evidence.get(agency, {}).items():
+                if want.isdisjoint(sig):
                     continue
-                attrs = nodes[asg]
-                if attrs is _ASG_MARK:  # <task>/<role>/<agency>: the agency is this one
-                    head = asg[:-len(agency) - 1]
-                    role = _LEAD if head.endswith("/" + _LEAD) else \
-                        head[head.rindex("/") + 1:]
-                else:
-                    role = attrs.get("role")  # type: ignore[assignment]
-                for tid, kd2 in pred[asg].items():
-                    if not _has_type(kd2, _HAS_ASG):
-                        continue
-                    tagged = False
-                    for topic, kd3 in succ[tid].items():
-                        if topic in want and _has_type(kd3, _HAS_TOPIC):
-                            tagged = True
-                            break
-                    if not tagged:
-                        continue
+                for doc_prov, by_role in by_prov.items():
                     if province is not None and not agency_in:
-                        doc = nodes.get(self._task_document(tid) or "")
-                        name = doc.get("province") if doc else None
-                        if not name or province_id(name) != province:
+                        if not doc_prov:
                             continue
-                    if tasks.get(tid) != _LEAD:
-                        tasks[tid] = role
+                        if doc_prov not in prov_ids:
+                            prov_ids[doc_prov] = province_id(doc_prov)
+                        if prov_ids[doc_prov] != province:
+                            continue
+                    for role, ids in by_role.items():
+                        if role == _LEAD:
+                            leads.append(ids)
+                        else:
+                            others.append(zip(ids, repeat(role)))
+            tasks = {}
+            for tid in islice(heapq.merge(*leads), limit):
+                tasks[tid] = _LEAD
+            for tid, role in islice(heapq.merge(*others), limit):
+                tasks[tid] = role
             self._cache[ck] = out[agency] = tasks
         return out
 

@@ -156,6 +156,44 @@ def check_indexes(store: EmbeddedGraphStore) -> None:
             assert tally == {a: (len(ts), sum(r == Role.LEAD.value for r in ts.values()))
                              for a, ts in brute.items()}, (topics, province)
             assert store._tagged_evidence(sorted(brute), topics, province) == brute
+            for limit in (0, 1, 2):
+                assert store._tagged_evidence(sorted(brute), topics, province, limit) == {
+                    a: heads(ts, limit) for a, ts in brute.items()}, (topics, province, limit)
+    assert store._evidence == brute_evidence(store)
+
+
+def heads(tasks: dict[str, str], limit: int) -> dict[str, str]:
+    """The first ``limit`` lead tasks and the first ``limit`` other tasks, by id."""
+    lead = sorted(t for t, r in tasks.items() if r == Role.LEAD.value)[:limit]
+    other = sorted(t for t, r in tasks.items() if r != Role.LEAD.value)[:limit]
+    return {t: tasks[t] for t in (*lead, *other)}
+
+
+def brute_evidence(store: EmbeddedGraphStore) -> dict[str, Any]:
+    """``agency -> topic set -> document province -> role -> sorted task ids``, recounted
+    from the edges and every tagged evidence row."""
+    topics_of: dict[str, set[str]] = defaultdict(set)
+    for e in store.iter_edges():
+        if e["type"] == EdgeType.HAS_TOPIC.value:
+            topics_of[e["source"]].add(e["target"])
+    roles: dict[tuple[str, str], str] = {}
+    prov: dict[str, str | None] = {}
+    for tid, agency, role, tagged, doc_prov, _ in store._topic_assignments(tuple(TOPICS), ()):
+        assert tagged
+        prov[tid] = doc_prov
+        if roles.get((agency, tid)) != Role.LEAD.value:
+            roles[(agency, tid)] = role
+    out: dict[str, Any] = {}
+    for (agency, tid), role in roles.items():
+        sig = frozenset(topics_of[tid])
+        out.setdefault(agency, {}).setdefault(sig, {}).setdefault(prov[tid], {}).setdefault(
+            role, []).append(tid)
+    for by_sig in out.values():
+        for by_prov in by_sig.values():
+            for by_role in by_prov.values():
+                for ids in by_role.values():
+                    ids.sort()
+    return out
 
 
 def answers(store: EmbeddedGraphStore, task_ids: list[str]) -> list[Any]:
@@ -165,6 +203,9 @@ def answers(store: EmbeddedGraphStore, task_ids: list[str]) -> list[Any]:
         out.append(store.agencies(topic, limit=2, offset=1))
         out.append(store.agencies(topic, province="Kiên Giang"))
         out.append(store.agencies(topic, task_ids=task_ids))
+        out.append(store.agencies(topic, task_ids=task_ids[1:], evidence=1))
+        out.append(store.agencies(topic, province="Kiên Giang", evidence=2))
+        out.append(store.agencies(topic, evidence=0))
         out.append(store.agencies(topic, province="tỉnh Quảng Ninh", task_ids=task_ids[::-1]))
     out.append(store.agencies("không có chủ đề này", task_ids=task_ids))
     for _, number in NATIONAL:
@@ -259,3 +300,28 @@ def test_agencies_tally_counts_a_task_once_across_topics(province: str | None) -
     a0, a1 = agencies_of(PROVINCES[0])[0].id, agencies_of(PROVINCES[0])[1].id
     assert tally == {a0: (1, 1), a1: (2, 0)}
     assert store.agencies("biên giới", province) == slow.agencies("biên giới", province)
+
+
+def test_file_without_evidence_lists_rebuilds_them(tmp_path: Path) -> None:
+    """A graph file written before the per-agency evidence lists (tallies, no ``evidence``
+    chunk) loads with both rebuilt from the graph, answering as before."""
+    import gzip
+
+    store = EmbeddedGraphStore()
+    spec = {"province": 0, "date": "2023-01-01", "national": [], "plans": [],
+            "tasks": [([0, 1], [0], [0, 1]), ([0], [], [1]), ([2], [1], []), ([0], [2], [0])]}
+    store.upsert_document(make_doc(0, spec))
+    store.upsert_document(make_doc(1, {**spec, "province": 1}))
+    path, old = tmp_path / "g.json.gz", tmp_path / "old.json.gz"
+    store.dump(path)
+    with gzip.open(path, "rt") as fh:
+        lines = fh.readlines()
+    kept = [line for line in lines if not line.startswith('["evidence"')]
+    assert len(kept) < len(lines)
+    with gzip.open(old, "wt") as fh:
+        fh.writelines(kept)
+    loaded = EmbeddedGraphStore.load(old)
+    assert loaded._evidence == store._evidence != {}
+    assert loaded._tally == store._tally
+    check_indexes(loaded)
+    assert loaded.agencies("biên giới", evidence=1) == store.agencies("biên giới", evidence=1)
