@@ -45,6 +45,8 @@ from .base import (
     SEMANTIC_RANK_SCALE,
     GraphStore,
     WriteStats,
+    _doc_brief,
+    _mention,
     agency_rows,
     evidence_order,
 )
@@ -957,17 +959,6 @@ class Neo4jGraphStore(GraphStore):
         nodes = self._read(cypher.count_nodes())[0]["c"]
         edges = self._read(cypher.count_edges())[0]["c"]
         return {"nodes": int(nodes), "edges": int(edges)}
-
-
-def _doc_brief(d: dict[str, Any]) -> dict[str, Any]:
-    return {"id": d["id"], "number": d.get("number"), "type": d.get("type"),
-            "date": d.get("date"), "issuer": d.get("issuer")}
-
-
-def _mention(edge: dict[str, Any]) -> dict[str, Any]:
-    return {"text": edge.get("text"), "section": edge.get("section"),
-            "start": edge.get("start"), "end": edge.get("end"),
-            "relation": edge.get("relation"), "surface": edge.get("surface")}
 
 
 _ = (NodeRow, EdgeRow)
