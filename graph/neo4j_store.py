@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
-from ..ingest.text import fold
 from ..ontology.vocab import EdgeType, LocalityKind, NodeLabel, Role
 from . import cypher
 from .base import (
@@ -47,6 +46,7 @@ from .base import (
     WriteStats,
     _doc_brief,
     _mention,
+    _province_filter,
     agency_rows,
     evidence_order,
 )
@@ -838,15 +838,9 @@ class Neo4jGraphStore(GraphStore):
     def _province_spellings(self, province: str | None) -> set[str] | None:
         """The ``province`` values in the graph naming the user's province (``None``: no
         filter). Same matching as the base class: ``province_id`` of the stripped name."""
-        if not province:
+        want = _province_filter(province)
+        if want is None:
             return None
-        name = province.strip()
-        folded = fold(name)
-        for prefix in ("tinh ", "thanh pho ", "tp. ", "tp "):
-            if folded.startswith(prefix):
-                name = name[len(prefix):]
-                break
-        want = province_id(name)
         return {r["p"] for r in self._read(cypher.province_spellings())
                 if r["p"] and province_id(r["p"]) == want}
 
