@@ -6,7 +6,13 @@
   optionally a vector index over task embeddings.
 * **FalkorDB**: plain range indexes on ``id`` (``CREATE INDEX FOR (n:L) ON (n.id)``, measured to
   work; no constraints), created only when missing (a repeated ``CREATE INDEX`` is an error that
-  also breaks the connection).
+  also breaks the connection). They are created and listed inside transactions, like every read
+  and write of the store: FalkorDB 4.16's Bolt layer does not honour the database name —
+  explicit transactions, and auto-commit statements sent without one, go to the graph
+  ``falkordb``; an auto-commit statement sent *with* a database name goes to a graph literally
+  named ``db`` (measured, ``tests/graph/test_falkordb_graph_routing.py``). DDL sent auto-commit
+  with a database name therefore indexed an empty graph while the data stayed unindexed: every
+  ``MERGE``/``MATCH`` by id was a label scan, and a sync slowed down as the graph grew.
 * anything else: nothing.
 """
 from __future__ import annotations
@@ -80,7 +86,7 @@ def server_flavour(driver: Any, database: str | None = None) -> str:
 def _falkordb_indexed(driver: Any, database: str | None) -> set[tuple[str, str]]:
     try:
         with driver.session(database=database) as session:
-            rows = session.run("CALL db.indexes()").data()
+            rows = session.execute_read(lambda tx: tx.run("CALL db.indexes()").data())
     except Exception:  # noqa: BLE001
         return set()
     out = set()
@@ -109,6 +115,9 @@ def apply_schema(driver: Any, database: str | None = None, *,
             for label, prop, stmt in todo:
                 if (label.value, prop) in have:
                     continue
-                session.run(stmt).consume()
+                # in a transaction, as the store's reads and writes: FalkorDB 4.16's Bolt layer
+                # sends an auto-commit statement with a database name to another graph than
+                # transactions (module doc), and the indexes must be on the data's graph
+                session.execute_write(lambda tx, stmt=stmt: tx.run(stmt).consume())
                 applied.append(stmt)
     return flavour, applied

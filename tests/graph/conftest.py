@@ -64,7 +64,8 @@ def store(request: pytest.FixtureRequest) -> Iterator[GraphStore]:
     from vbgraph.graph.neo4j_store import Neo4jGraphStore
 
     driver = request.getfixturevalue("bolt_driver")
-    # FalkorDB maps the Bolt database name to a graph key: one fresh graph per test
+    # FalkorDB 4.16 ignores the Bolt database name (graph/ddl.py): every test shares its one
+    # data graph, so each clears it afterwards; a unique name still isolates a real Neo4j
     s = Neo4jGraphStore(driver=driver, database=f"t{uuid.uuid4().hex[:12]}")
     yield s
     s.clear()

@@ -43,6 +43,12 @@ class _Session:
             return [{"name": n} for n in self.components]
         return self
 
+    def execute_read(self, work):
+        self.log.append("<tx>")
+        return work(self)
+
+    execute_write = execute_read
+
     def consume(self):
         return None
 
@@ -73,6 +79,11 @@ def test_applied_on_neo4j_only() -> None:
     assert not any("CONSTRAINT" in q for q in falkor.log)
     assert applied == [s for _, s in ddl.falkordb_statements()] + [
         s for _, _, s in ddl.falkordb_extra_statements()]
+    # each index statement (and the index listing) in a transaction: FalkorDB routes named
+    # auto-commit statements to another graph than the store's transactions
+    for stmt in applied:
+        assert falkor.log[falkor.log.index(stmt) - 1] == "<tx>"
+    assert falkor.log[falkor.log.index("CALL db.indexes()") - 1] == "<tx>"
     other = FakeDriver("Memgraph/2.0", None)
     assert ddl.apply_schema(other) == ("unknown", [])
     assert not other.log
@@ -86,6 +97,7 @@ def test_falkordb_indexes_created_once(bolt_driver) -> None:
     assert all(s.startswith("CREATE INDEX FOR (n:") for s in applied)
     flavour, applied = ddl.apply_schema(bolt_driver, db)  # a second run adds nothing
     assert applied == []
-    with bolt_driver.session(database=db) as s:
-        labels = {r["label"] for r in s.run("CALL db.indexes()").data()}
+    with bolt_driver.session(database=db) as s:  # where the store's transactions look
+        labels = {r["label"] for r in s.execute_read(
+            lambda tx: tx.run("CALL db.indexes()").data())}
     assert {label.value for label in NodeLabel} <= labels
