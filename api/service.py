@@ -687,11 +687,33 @@ class Workspace:
                                      "on_step": on_step}
             if batch_size is not None:
                 extra["batch_size"] = batch_size
-            graph = self.graph
-            return bulk(list(graph.iter_nodes()), list(graph.iter_edges()), **extra)
+            state = self.current()
+            graph = state.graph
+            # the source is streamed in passes (never held as rows); its key is the hash of
+            # the generation's graph file, which no writer changes once committed
+            key = self._graph_file_hash(state.generation)
+            if key is not None:
+                extra["source_key"] = key
+            return bulk(graph.iter_nodes, graph.iter_edges, **extra)
         finally:
             if owned:
                 target.close()
+
+    def _graph_file_hash(self, generation: int) -> str | None:
+        """SHA-256 of the embedded graph file of ``generation`` (``None`` if it is not the
+        current one on disk any more, or the store is not embedded)."""
+        manifest = self.manifest()
+        name = manifest.get("graph")
+        if self.store_kind == "neo4j" or not name or manifest.get("generation") != generation:
+            return None
+        h = hashlib.sha256()
+        try:
+            with open(self.data_dir / name, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(block)
+        except OSError:
+            return None
+        return f"{name}:{h.hexdigest()}"
 
     # -- queries (delegated to the store) ----------------------------------------------------
     def cites(self, ref: str, limit: int = 50, offset: int = 0) -> dict[str, Any]:

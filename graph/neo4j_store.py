@@ -155,7 +155,7 @@ def call_with_retries(fn: Callable[[], _T], policy: RetryPolicy, uri: str, *,
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def sync_key(uri: str, database: str | None, steps: Sequence[tuple[str, Any]]) -> str:
+def sync_key(uri: str, database: str | None, steps: Iterable[tuple[str, Any]]) -> str:
     """Identifies one sync: target and the exact batches (a changed source is a new sync)."""
     h = hashlib.sha256(f"{uri}\n{database or ''}\n".encode())
     for phase, (query, params, *_) in steps:
@@ -172,6 +172,11 @@ class SyncCheckpoint:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._phases: dict[str, int] = {}
+        #: ids written by committed node batches (first and last of the first and the latest
+        #: batch): a resumed sync checks that the target still holds them
+        self.sample: list[str] = []
+        #: the target held nothing when this sync started (no pruning needed at the end)
+        self.fresh = False
 
     def read(self) -> dict[str, Any] | None:
         try:
@@ -184,24 +189,33 @@ class SyncCheckpoint:
         """Committed steps of the sync ``key`` (0 for another sync or no/corrupt file)."""
         data = self.read()
         if not data or data.get("key") != key or not isinstance(data.get("done"), int):
-            self._phases = {}
+            self._phases, self.sample, self.fresh = {}, [], False
             return 0
         self._phases = {k: int(v) for k, v in (data.get("phases") or {}).items()}
+        self.sample = [str(x) for x in data.get("sample") or []]
+        self.fresh = bool(data.get("fresh"))
         return max(0, data["done"])
 
-    def save(self, key: str, done: int, phase: str | None = None) -> None:
+    def save(self, key: str, done: int, phase: str | None = None, *,
+             sample: Sequence[str] | None = None, fresh: bool | None = None) -> None:
         if done == 0:
             self._phases = {}
+            self.sample = []
         elif phase is not None:
             self._phases[phase] = self._phases.get(phase, 0) + 1
+        if sample is not None:
+            self.sample = list(sample)
+        if fresh is not None:
+            self.fresh = fresh
         tmp = self.path.with_name(f".{self.path.name}.tmp")
-        tmp.write_text(json.dumps({"key": key, "done": done, "phases": self._phases}),
+        tmp.write_text(json.dumps({"key": key, "done": done, "phases": self._phases,
+                                   "sample": self.sample, "fresh": self.fresh}),
                        encoding="utf-8")
         os.replace(tmp, self.path)
 
     def clear(self) -> None:
         self.path.unlink(missing_ok=True)
-        self._phases = {}
+        self._phases, self.sample, self.fresh = {}, [], False
 
 
 def _falkordb_escape(value: Any) -> Any:
@@ -545,51 +559,64 @@ class Neo4jGraphStore(GraphStore):
                 stmts.append((cypher.delete_isolated(label), {"ids": ids}))
         return self._write(stmts) if stmts else WriteStats()
 
-    def _load_steps(self, nodes: Iterable[dict[str, Any]], edges: Iterable[dict[str, Any]],
-                    batch_size: int = cypher.BATCH_SIZE
-                    ) -> list[tuple[str, tuple[Any, ...]]]:
-        """The sync's write steps in a deterministic order: ``("nodes", stmt)`` batches (by
-        label, then id), then ``("edges", stmt)`` batches. Each is an idempotent MERGE;
-        ``stmt`` is ``(query, params, target)``, the target letting a single row too large for
-        FalkorDB's parameter cap be written in pieces."""
-        by_label: dict[NodeLabel, list[dict]] = defaultdict(list)
+    @staticmethod
+    def _stream_steps(nodes: Iterable[dict[str, Any]], edges: Iterable[dict[str, Any]],
+                      batch_size: int = cypher.BATCH_SIZE
+                      ) -> Iterator[tuple[str, tuple[Any, ...]]]:
+        """The sync's write steps, streamed: ``("nodes", stmt)`` batches, then ``("edges",
+        stmt)`` batches, each an idempotent MERGE of at most ``batch_size`` rows of one label
+        (one relationship type). ``stmt`` is ``(query, params, target)``, the target letting a
+        single row too large for FalkorDB's parameter cap be written in pieces.
+
+        Memory is one pending batch per label and relationship type plus an id → label map, not
+        the graph: a 100k-document graph (23 M rows) is never held as rows. The order is the
+        order of ``nodes`` and ``edges`` (a batch goes out when it is full, the rest at the end
+        of its pass), so the same source gives the same steps — what a checkpoint relies on."""
         labels: dict[str, NodeLabel] = {}
+        pending: dict[Any, list[dict[str, Any]]] = {}
         for n in nodes:
             label = NodeLabel(n["kind"])
             props = {k: clean(v) for k, v in n.items() if k != "kind" and v is not None}
-            labels[props["id"]] = label
             # MERGE sets ``id``; not repeating it in ``props`` keeps rows small (on FalkorDB
             # a statement's parameters are capped, so smaller rows mean fewer statements)
             nid = props.pop("id")
-            by_label[label].append({"id": nid, "props": props})
-        by_type: dict[tuple[NodeLabel, EdgeType, NodeLabel], list[dict]] = defaultdict(list)
+            labels[nid] = label
+            rows = pending.setdefault(label, [])
+            rows.append({"id": nid, "props": props})
+            if len(rows) >= batch_size:
+                yield "nodes", (cypher.merge_nodes(label), {"rows": rows}, label)
+                pending[label] = []
+        for label in sorted(pending, key=lambda x: x.value):
+            if pending[label]:
+                yield "nodes", (cypher.merge_nodes(label), {"rows": pending[label]}, label)
+        pending = {}
         for e in edges:
             etype = EdgeType(e["type"])
             props = {k: clean(v) for k, v in e.items()
                      if k not in ("source", "target", "type", "key") and v is not None}
-            by_type[(labels[e["source"]], etype, labels[e["target"]])].append(
-                {"source": e["source"], "target": e["target"], "key": e["key"], "props": props})
-        steps: list[tuple[str, tuple[Any, ...]]] = []
-        for label in sorted(by_label, key=lambda x: x.value):
-            rows = sorted(by_label[label], key=lambda r: r["id"])
-            for batch in _batches(rows, batch_size):
-                steps.append(("nodes", (cypher.merge_nodes(label), {"rows": list(batch)},
-                                        label)))
-        for src, etype, dst in sorted(by_type, key=lambda t: (t[0].value, t[1].value,
-                                                              t[2].value)):
-            rows = sorted(by_type[(src, etype, dst)],
-                          key=lambda r: (r["source"], r["target"], str(r["key"])))
-            for batch in _batches(rows, batch_size):
-                steps.append(("edges", (cypher.merge_edges(src, etype, dst),
-                                        {"rows": list(batch)}, (src, etype, dst))))
-        return steps
+            target = (labels[e["source"]], etype, labels[e["target"]])
+            rows = pending.setdefault(target, [])
+            rows.append({"source": e["source"], "target": e["target"], "key": e["key"],
+                         "props": props})
+            if len(rows) >= batch_size:
+                yield "edges", (cypher.merge_edges(*target), {"rows": rows}, target)
+                pending[target] = []
+        for target in sorted(pending, key=lambda t: (t[0].value, t[1].value, t[2].value)):
+            if pending[target]:
+                yield "edges", (cypher.merge_edges(*target), {"rows": pending[target]}, target)
+
+    def _load_steps(self, nodes: Iterable[dict[str, Any]], edges: Iterable[dict[str, Any]],
+                    batch_size: int = cypher.BATCH_SIZE
+                    ) -> list[tuple[str, tuple[Any, ...]]]:
+        """:meth:`_stream_steps` as a list (small graphs, tests, benchmarks)."""
+        return list(self._stream_steps(nodes, edges, batch_size))
 
     def bulk_load(self, nodes: Iterable[dict[str, Any]], edges: Iterable[dict[str, Any]]
                   ) -> WriteStats:
         """Merge nodes/edges as :meth:`iter_nodes`/:meth:`iter_edges` give them (no retries,
         no checkpoint; :meth:`mirror` is the crash-safe path)."""
         total = WriteStats()
-        for _, stmt in self._load_steps(nodes, edges):
+        for _, stmt in self._stream_steps(nodes, edges):
             total = total + self._write([stmt])
         return total
 
@@ -606,80 +633,110 @@ class Neo4jGraphStore(GraphStore):
         """After a connection failure: absorb FalkorDB's unanswered handshake (module notes)."""
         _bolt_poke(self.uri)
 
-    def _still_there(self, steps: Sequence[tuple[str, tuple[Any, ...]]], done: int) -> bool:
-        """Do the first and last committed node batches still exist (a restarted server may
-        have lost them)? Samples the first and last id of each of those batches."""
-        committed = [stmt for phase, stmt in steps[:done] if phase == "nodes"]
-        if not committed:
-            return True
-        sample: list[str] = []
-        for stmt in {id(committed[0]): committed[0], id(committed[-1]): committed[-1]}.values():
-            rows = stmt[1]["rows"]
-            sample += [rows[0]["id"], rows[-1]["id"]]
-        return set(sample) <= set(self.get_nodes(sample))
+    def _still_there(self, sample: Sequence[str]) -> bool:
+        """Does the target still hold the sampled ids of committed node batches (a restarted
+        server may have lost them)?"""
+        return not sample or set(sample) <= set(self.get_nodes(sample))
 
-    def mirror(self, nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *,
+    def mirror(self, nodes: Iterable[dict[str, Any]] | Callable[[], Iterable[dict[str, Any]]],
+               edges: Iterable[dict[str, Any]] | Callable[[], Iterable[dict[str, Any]]], *,
                retry: RetryPolicy | None = None, checkpoint: SyncCheckpoint | None = None,
                batch_size: int = cypher.BATCH_SIZE,
-               on_step: Callable[[str, int], None] | None = None) -> WriteStats:
+               on_step: Callable[[str, int], None] | None = None,
+               source_key: str | None = None) -> WriteStats:
         """Make this store hold exactly ``nodes``/``edges`` (``vbgraph sync``): batched merges,
         then deletion of what the source no longer has. Running it twice changes nothing.
 
+        ``nodes``/``edges`` are sequences or functions returning a fresh iterator each call
+        (the source is read in passes, never held as rows: :meth:`_stream_steps`).
+        ``source_key`` names the source's content (e.g. a hash of the graph file); without it,
+        the key is a hash of every step (one extra pass over the source).
+
         Each batch is retried with exponential backoff (``retry``) on connection loss. With a
-        ``checkpoint``, the number of committed batches per phase is recorded after each one;
-        a later call with the same source and target skips them (after checking that the
-        server still holds them) and the file is removed once the sync completes. When retries
-        are exhausted, :class:`SyncUnavailable` is raised and the checkpoint stays.
-        ``on_step(phase, index)`` is called after each committed batch (tests, progress)."""
+        ``checkpoint``, the number of committed batches is recorded after each one; a later call
+        with the same source and target skips them (after checking that the server still holds
+        sampled ids of them) and the file is removed once the sync completes. When retries are
+        exhausted, :class:`SyncUnavailable` is raised and the checkpoint stays. A target that
+        was empty when the sync began is not pruned afterwards (nothing there can be stale; the
+        sync is then assumed to be the target's only writer). ``on_step(phase, index)`` is
+        called after each committed batch (tests, progress)."""
         retry = retry or RetryPolicy()
-        steps = self._load_steps(nodes, edges, batch_size)
-        key = sync_key(self.uri, self.database, steps)
-        done = min(checkpoint.load(key), len(steps)) if checkpoint is not None else 0
-        if done and not call_with_retries(lambda: self._still_there(steps, done), retry,
+
+        def source(x: Any) -> Iterable[dict[str, Any]]:
+            return x() if callable(x) else x
+
+        def steps() -> Iterator[tuple[str, tuple[Any, ...]]]:
+            return self._stream_steps(source(nodes), source(edges), batch_size)
+
+        if source_key is not None:
+            key = hashlib.sha256(f"{self.uri}\n{self.database or ''}\n{batch_size}\n"
+                                 f"{source_key}".encode()).hexdigest()
+        else:
+            key = sync_key(self.uri, self.database, steps())
+        done = checkpoint.load(key) if checkpoint is not None else 0
+        sample = list(checkpoint.sample) if checkpoint is not None else []
+        fresh = checkpoint.fresh if checkpoint is not None and done else False
+        if done and not call_with_retries(lambda: self._still_there(sample), retry,
                                           self.uri, on_retry=self._reconnect):
-            done = 0
-        total = WriteStats()
-        pos = done
-        while pos < len(steps):
-            phase, stmt = steps[pos]
-            failed = [False]
-
-            def on_retry(failed: list[bool] = failed) -> None:
-                failed[0] = True
-                self._reconnect()
-
-            def write(stmt: tuple[Any, ...] = stmt, pos: int = pos,
-                      failed: list[bool] = failed) -> WriteStats | None:
-                if failed[0] and pos and not self._still_there(steps, pos):
-                    return None  # the server came back without what was committed
-                return self._write_once([stmt])
-
-            stats = call_with_retries(write, retry, self.uri, on_retry=on_retry)
-            if stats is None:  # start over: every step is an idempotent MERGE
-                pos = 0
-                if checkpoint is not None:
-                    checkpoint.save(key, 0)
-                continue
-            total = total + stats
-            pos += 1
+            done, sample = 0, []
+        if not done:
+            fresh = call_with_retries(lambda: self.counts()["nodes"] == 0, retry, self.uri,
+                                      on_retry=self._reconnect)
             if checkpoint is not None:
-                checkpoint.save(key, pos, phase)
-            if on_step is not None:
-                on_step(phase, pos - 1)
-        total = total + call_with_retries(lambda: self._prune(nodes, edges), retry, self.uri,
-                                          on_retry=self._reconnect)
+                checkpoint.save(key, 0, fresh=fresh)
+        total = WriteStats()
+        restart = True
+        while restart:
+            restart = False
+            pos = 0
+            for phase, stmt in steps():
+                if pos < done:      # committed by an earlier run of this sync
+                    pos += 1
+                    continue
+                failed = [False]
+
+                def on_retry(failed: list[bool] = failed) -> None:
+                    failed[0] = True
+                    self._reconnect()
+
+                def write(stmt: tuple[Any, ...] = stmt, failed: list[bool] = failed,
+                          sample: list[str] = sample) -> WriteStats | None:
+                    if failed[0] and not self._still_there(sample):
+                        return None  # the server came back without what was committed
+                    return self._write_once([stmt])
+
+                stats = call_with_retries(write, retry, self.uri, on_retry=on_retry)
+                if stats is None:  # start over: every step is an idempotent MERGE
+                    done, sample, restart = 0, [], True
+                    if checkpoint is not None:
+                        checkpoint.save(key, 0)
+                    break
+                total = total + stats
+                pos += 1
+                if phase == "nodes":
+                    rows = stmt[1]["rows"]
+                    sample = (sample[:2] or [rows[0]["id"], rows[-1]["id"]]) + \
+                        [rows[0]["id"], rows[-1]["id"]]
+                if checkpoint is not None:
+                    checkpoint.save(key, pos, phase, sample=sample)
+                if on_step is not None:
+                    on_step(phase, pos - 1)
+        if not fresh:
+            total = total + call_with_retries(
+                lambda: self._prune(source(nodes), source(edges)), retry, self.uri,
+                on_retry=self._reconnect)
         if checkpoint is not None:
             checkpoint.clear()
         return total
 
-    def _prune(self, nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> WriteStats:
+    def _prune(self, nodes: Iterable[dict[str, Any]], edges: Iterable[dict[str, Any]]
+               ) -> WriteStats:
         """Delete what the target holds and the source does not (idempotent)."""
-        want_nodes = {n["id"] for n in nodes}
+        labels = {n["id"]: NodeLabel(n["kind"]) for n in nodes}
         stale: dict[NodeLabel, list[str]] = defaultdict(list)
         for n in self.iter_nodes():
-            if n["id"] not in want_nodes:
+            if n["id"] not in labels:
                 stale[NodeLabel(n["kind"])].append(n["id"])
-        labels = {n["id"]: NodeLabel(n["kind"]) for n in nodes}
         want_edges = {(e["source"], e["target"], e["type"], e.get("key")) for e in edges}
         stale_edges: dict[tuple[NodeLabel, EdgeType, NodeLabel], list[dict]] = defaultdict(list)
         for e in self.iter_edges():

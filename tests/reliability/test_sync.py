@@ -112,11 +112,14 @@ def test_checkpoint_round_trip_other_sync_and_corrupt_file(tmp_path: Path) -> No
     assert cp.load("k1") == 0
     cp.save("k1", 1, "nodes")
     cp.save("k1", 2, "nodes")
-    cp.save("k1", 3, "edges")
+    cp.save("k1", 3, "edges", sample=["doc:a", "doc:b"], fresh=True)
     assert json.loads((tmp_path / "p.json").read_text()) == {
-        "key": "k1", "done": 3, "phases": {"nodes": 2, "edges": 1}}
+        "key": "k1", "done": 3, "phases": {"nodes": 2, "edges": 1},
+        "sample": ["doc:a", "doc:b"], "fresh": True}
     again = SyncCheckpoint(tmp_path / "p.json")
-    assert again.load("k1") == 3 and again.load("k2") == 0  # a changed source starts over
+    assert again.load("k1") == 3 and again.sample == ["doc:a", "doc:b"] and again.fresh
+    assert again.load("k2") == 0  # a changed source starts over
+    assert again.sample == [] and not again.fresh
     (tmp_path / "p.json").write_text("{trunc")
     assert SyncCheckpoint(tmp_path / "p.json").load("k1") == 0
     cp.clear()
