@@ -113,8 +113,33 @@ def _unit_ok(unit: str, province: Province) -> bool:
 
 
 # -- small parsers ----------------------------------------------------------------------
-_NUMBER_RE = re.compile(r"(?m)^[ \t\u00a0|]*so\s*:?[ \t\u00a0]*([0-9][0-9A-Za-zĐđ./\-]*[0-9A-Za-zĐđ]|[0-9]+)?"
-                        r"[ \t\u00a0]*(/[A-Za-zĐđ][A-Za-zĐđ0-9\-/]*)?", re.IGNORECASE)
+class LineStartRegex:
+    """``(?m)^body`` searched fast. A multi-line ``^`` opening a regex is tried at every
+    position; ``\nbody`` opens with a literal the engine skips to in C. :meth:`search` gives
+    the match ``exact.search`` gives (the same groups) and where it starts: the match of
+    ``exact`` at ``pos`` itself, else the first ``\nbody`` match after it, one character
+    later."""
+
+    def __init__(self, body: str, flags: int = 0):
+        self.exact = re.compile("(?m)^" + body, flags)
+        self._after_newline = re.compile("\n" + body, flags | re.MULTILINE)
+
+    def search(self, string: str, pos: int = 0,
+               endpos: int | None = None) -> tuple[re.Match[str] | None, int]:
+        endpos = len(string) if endpos is None else endpos
+        m = self.exact.match(string, pos, endpos)
+        if m is not None:
+            return m, m.start()
+        m = self._after_newline.search(string, pos, endpos)
+        return (m, m.start() + 1) if m is not None else (None, -1)
+
+
+_NUMBER_RE = LineStartRegex(r"[ \t\u00a0|]*so\s*:?[ \t\u00a0]*([0-9][0-9A-Za-zĐđ./\-]*[0-9A-Za-zĐđ]|[0-9]+)?"
+                            r"[ \t\u00a0]*(/[A-Za-zĐđ][A-Za-zĐđ0-9\-/]*)?", re.IGNORECASE)
+_RECIPIENTS_RE = LineStartRegex(r"[ \t]*noi nhan\s*:?")
+#: ``(?<![a-z])so\s*:`` opening with its literal ``s`` (the same matches, found by a fast skip)
+_SO_RE = re.compile(r"s(?<![a-z]s)o\s*:")
+_RULE_RE = re.compile(r"[-_=*.]{3,}")
 _DATE_RE = re.compile(
     r"ngay[ \t\u00a0]*(\d{1,2})?[ \t\u00a0]*(?:thang|/)[ \t\u00a0]*(\d{1,2})?[ \t\u00a0]*"
     r"(?:nam|/)[ \t\u00a0]*(\d{4})")
@@ -171,7 +196,7 @@ def _lines(text: str, start: int, end: int) -> list[tuple[int, str]]:
     pos = start
     for raw in text[start:end].split("\n"):
         s = raw.strip()
-        if s and s != "|" and not re.fullmatch(r"[-_=*.]{3,}", s):
+        if s and s != "|" and not _RULE_RE.fullmatch(s):
             out.append((pos + raw.find(s), s))
         pos += len(raw) + 1
     return out
@@ -187,7 +212,7 @@ def _issuer_block(text: str, folded: str, end: int) -> str | None:
     m = _MOTTO_RE.search(folded, 0, end)
     if m:
         stop = m.start()
-    n = re.search(r"(?<![a-z])so\s*:", folded[:stop])
+    n = _SO_RE.search(folded, 0, stop)
     if n:
         stop = n.start()
     parts = []
@@ -286,7 +311,7 @@ def _signature(text: str, start: int) -> tuple[str | None, str | None, int]:
 
 
 def _recipients(text: str, folded: str, start: int) -> tuple[str, ...]:
-    m = re.compile(r"(?m)^[ \t]*noi nhan\s*:?").search(folded, start)
+    m, _ = _RECIPIENTS_RE.search(folded, start)
     if not m:
         return ()
     out: list[str] = []
@@ -339,8 +364,8 @@ def parse_header(text: str, outline: Outline | None = None) -> Header:
     warnings: list[str] = []
 
     number = symbol = None
-    m = _NUMBER_RE.search(folded, 0, head_end)  # on folded text: "Số:" and "So:" alike
-    if m and m.start() < 1500:
+    m, m_start = _NUMBER_RE.search(folded, 0, head_end)  # on folded text: "Số:" and "So:" alike
+    if m and m_start < 1500:
         number = text[m.start(1):m.end(1)] if m.group(1) else None
         symbol = text[m.start(2):m.end(2)] if m.group(2) else None
         if number and symbol:

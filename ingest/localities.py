@@ -30,7 +30,8 @@ from pathlib import Path
 from ..ontology.records import Locality
 from ..ontology.vocab import LocalityKind, LocalityRelation
 from .gazetteer import (
-    LA, LB, DisjointSpans, PhraseIndex, match_view, phrase_regex, phrase_sequences, trie_regex,
+    LA, LB, DisjointSpans, PhraseIndex, WordStartRegex, match_view, phrase_regex, phrase_sequences,
+    trie_regex,
 )
 from .provinces import Province, load_provinces, province_by_name, province_id
 from .text import canonical_tones, nfc, slugify
@@ -238,41 +239,82 @@ def _hits(text: str, view: str | None = None) -> list[_Hit]:
     return out
 
 
-_SENTENCE_END = re.compile(r"[.!?](?=\s)|\n\s*\n|\n(?=\s*(?:[a-zđ]\)|\d+\.\s|[-+•]\s))")
+#: ``[.!?](?=\s)|\n\s*\n|\n(?=…)`` with the class spelled as literals: every branch then opens
+#: with a literal and the engine skips to those characters in C (a class does not allow it)
+_SENTENCE_END = re.compile(r"\.(?=\s)|!(?=\s)|\?(?=\s)|\n\s*\n|\n(?=\s*(?:[a-zđ]\)|\d+\.\s|[-+•]\s))")
 _CLAUSE_END = re.compile(r";")
+#: a window of text before a mention read to find where its sentence starts (grown if short)
+_WINDOW = 256
 
 
 class _Bounds:
-    """The sentence and clause boundaries of one document, found once: the sentence or clause
-    around an offset is then two binary searches (the same spans as scanning up to it: a
-    mention opens with a letter that is not an item label ``a)``, so no boundary match, nor
-    its look-ahead, reaches over its start)."""
+    r"""The sentence and clause around an offset of one document, found near the offset: the
+    same spans as the boundaries of the whole document give (``[.!?](?=\s)``, blank lines,
+    a line break before an item; ``;`` for clauses), without finding them all.
+
+    A boundary match is a single ``.!?`` or whitespace ending at a line break, and the engine
+    tries every position. A mention opens with a letter or a digit, which no match holds: the
+    next sentence end is the first match after it. Its sentence starts at the end of the last
+    match before it, found in a window before it: a scan from inside a run of blank lines
+    ends its match at the same line break as the document's own, and the one match a window
+    can miss (begun before the window) matters only when the window holds no other, and then
+    the window is widened, up to the start of the text. Any other offset falls back to all
+    the document's boundaries (found once)."""
 
     def __init__(self, text: str):
+        self.text = text
         self.length = len(text)
-        sentence = list(_SENTENCE_END.finditer(text))
-        self.sentence_ends = [m.end() for m in sentence]
-        self.sentence_starts = [m.start() for m in sentence]
-        self.clause_ends = [m.end() for m in _CLAUSE_END.finditer(text)]
+        self._all: tuple[list[int], list[int]] | None = None
+
+    def _boundaries(self) -> tuple[list[int], list[int]]:
+        if self._all is None:
+            found = list(_SENTENCE_END.finditer(self.text))
+            self._all = [m.end() for m in found], [m.start() for m in found]
+        return self._all
 
     def sentence(self, pos: int) -> tuple[int, int]:
-        i = bisect.bisect_right(self.sentence_ends, pos)
-        start = self.sentence_ends[i - 1] if i else 0
-        j = bisect.bisect_left(self.sentence_starts, pos)
-        end = self.sentence_starts[j] if j < len(self.sentence_starts) else self.length
-        return start, end
+        text = self.text
+        if not 0 <= pos < self.length or text[pos].isspace() or text[pos] in ".!?":
+            ends, starts = self._boundaries()
+            i = bisect.bisect_right(ends, pos)
+            j = bisect.bisect_left(starts, pos)
+            return (ends[i - 1] if i else 0), (starts[j] if j < len(starts) else self.length)
+        after = _SENTENCE_END.search(text, pos)
+        end = after.start() if after is not None else self.length
+        window = _WINDOW
+        w = pos
+        while True:
+            w = max(0, w - window)
+            start = -1
+            for m in _SENTENCE_END.finditer(text, w):
+                if m.start() >= pos:
+                    break
+                start = m.end()
+            if start >= 0:
+                return start, end
+            if w == 0:
+                return 0, end
+            window *= 4
 
     def clause_start(self, pos: int) -> int:
-        i = bisect.bisect_right(self.clause_ends, pos)
-        return self.clause_ends[i - 1] if i else 0
+        if pos <= 0:
+            return 0
+        return self.text.rfind(";", 0, pos) + 1      # after the last ";" before it (or 0)
+
+
+def _cue_source(items: Iterable[str]) -> str:
+    """The view regex of a cue list, without its word-start look-behind (:data:`LB`)."""
+    return "(?:" + "|".join(i.replace(" ", r"\s+") for i in items) + ")" + _LA
 
 
 @lru_cache(maxsize=1)
-def _cue_regexes() -> tuple[re.Pattern[str], re.Pattern[str]]:
+def _cue_regexes() -> tuple[WordStartRegex, WordStartRegex]:
+    """Partner and prospective cues: ``LB + _cue_source(cues)``, searched from their literal
+    openings (a leading look-behind is otherwise tried at every position of a sentence)."""
     raw = _raw()
-    def alt(items: Iterable[str]) -> re.Pattern[str]:
-        return re.compile(_LB + "(?:" + "|".join(i.replace(" ", r"\s+") for i in items) + ")" + _LA)
-    return alt(raw["partner_cues"]), alt(raw["prospective_cues"])
+    guard = _LB[len("(?<!["):-len("])")]
+    return (WordStartRegex(_cue_source(raw["partner_cues"]), guard),
+            WordStartRegex(_cue_source(raw["prospective_cues"]), guard))
 
 
 def _is_partner(bounds: _Bounds, view: str, hit: _Hit) -> bool:

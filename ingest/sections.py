@@ -52,6 +52,7 @@ _ARTEFACT_RE = re.compile(r"[ \t\u00a0]*(?:\||[-_=*.]{3,}|[-–—]{2,})?[ \t\u0
 #: the characters a non-blank artefact line opens with once stripped (a cheap test first)
 _ARTEFACT_FIRST = frozenset("|-_=*.–—")
 _TERMINAL = ".;:!?…)]\"”’/"
+_TERMINAL_TUPLE = tuple(_TERMINAL)
 _FUNCTION_WORDS = frozenset(
     "và với của các về cho trong tại theo để có là những đến từ hoặc như trên dưới ở nhằm "
     "bằng khi do mà thì thuộc qua giữa cùng".split()
@@ -89,6 +90,35 @@ class Section:
         yield self
         for child in self.children:
             yield from child.walk()
+
+
+#: the slot descriptors' setters of :class:`Section`, in field order
+(_SET_PATH, _SET_KIND, _SET_LABEL, _SET_NUMBER, _SET_TITLE, _SET_START, _SET_END, _SET_TITLE_START,
+ _SET_TITLE_END, _SET_BODY, _SET_CHILDREN) = (getattr(Section, f).__set__ for f in Section.__dataclass_fields__)
+
+
+def _new_section(path: str, kind: str, label: str, number: int, title: str, start: int, end: int,
+                 title_start: int, title_end: int, body: tuple, children: tuple, *,
+                 _new=object.__new__, _path=_SET_PATH, _kind=_SET_KIND, _label=_SET_LABEL,
+                 _number=_SET_NUMBER, _title=_SET_TITLE, _start=_SET_START, _end=_SET_END,
+                 _title_start=_SET_TITLE_START, _title_end=_SET_TITLE_END, _body=_SET_BODY,
+                 _children=_SET_CHILDREN) -> Section:
+    """``Section(...)`` without the frozen dataclass's ``__init__`` (which sets each field
+    through ``object.__setattr__``): the slots are set directly, about half the time. The
+    outline builds one per section of every document."""
+    sec = _new(Section)
+    _path(sec, path)
+    _kind(sec, kind)
+    _label(sec, label)
+    _number(sec, number)
+    _title(sec, title)
+    _start(sec, start)
+    _end(sec, end)
+    _title_start(sec, title_start)
+    _title_end(sec, title_end)
+    _body(sec, body)
+    _children(sec, children)
+    return sec
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,38 +166,45 @@ class _Line:
     text: str
     blank: bool
     artefact: bool
+    lo: int              # offset of its first non-space character (``end`` if blank)
+    hi: int              # offset after its last non-space character (``start`` if blank)
 
 
 def _lines(text: str) -> list[_Line]:
     out = []
+    append = out.append
     pos = 0
     for raw in text.split("\n"):
         end = pos + len(raw)
         stripped = raw.strip()
-        out.append(_Line(pos, end, raw, not stripped,
-                         bool(stripped) and stripped[0] in _ARTEFACT_FIRST
-                         and _ARTEFACT_RE.fullmatch(raw) is not None))
+        if stripped:
+            first = stripped[0]
+            lo = pos + raw.find(first)       # every character before it is whitespace
+            append(_Line(pos, end, raw, False,
+                         first in _ARTEFACT_FIRST and _ARTEFACT_RE.fullmatch(raw) is not None,
+                         lo, lo + len(stripped)))
+        else:
+            append(_Line(pos, end, raw, True, False, end, pos))
         pos = end + 1
     return out
 
 
-def _layout(lines: list[_Line]) -> str:
-    texts = [ln for ln in lines if not ln.blank and not ln.artefact]
+def _text_lines(lines: list[_Line]) -> list[int]:
+    """Indices of the lines holding text (neither blank nor an artefact), in order."""
+    return [j for j, ln in enumerate(lines) if not ln.blank and not ln.artefact]
+
+
+def _layout(lines: list[_Line], texts: list[int] | None = None) -> str:
+    if texts is None:
+        texts = _text_lines(lines)
     if len(texts) < 2:
         return "wrapped"
-    gaps = 0
-    prev_text = None
-    blank_between = False
-    for ln in lines:
-        if ln.blank:
-            blank_between = True
-            continue
-        if prev_text is not None and blank_between:
-            gaps += 1
-        prev_text, blank_between = ln, False
+    # a gap: a non-blank line (an artefact too) right after a blank one, not the first
+    nonblank = [j for j, ln in enumerate(lines) if not ln.blank]
+    gaps = sum(1 for j in nonblank[1:] if lines[j - 1].blank)
     if gaps >= 0.3 * (len(texts) - 1):
         return "blank"
-    long_lines = sum(1 for ln in texts if len(ln.text.strip()) > 150)
+    long_lines = sum(1 for j in texts if lines[j].hi - lines[j].lo > 150)
     if long_lines >= 0.3 * len(texts):
         return "line"
     return "wrapped"
@@ -260,10 +297,6 @@ def _marker(line: _Line, news: bool) -> _Marker | None:
     return None
 
 
-def _rank(kind: str, depth: int) -> float:
-    return _RANK[kind] + (depth - 1) * 0.1 if kind == "arabic" else _RANK[kind]
-
-
 @dataclass(slots=True)
 class _Node:
     marker: _Marker
@@ -298,89 +331,186 @@ def _accept_bullet(lines: list[_Line], i: int, m: _Marker, marker_lines: set[int
     if prev is None or blank:
         return True
     tail = prev.text.rstrip()
-    if tail.endswith(tuple(_TERMINAL)):
+    if tail.endswith(_TERMINAL_TUPLE):
         return True
     if prev.start in marker_lines:
         return True
     return len(tail.strip()) < 60 and not tail.endswith(",")
 
 
-def _build_nodes(lines: list[_Line], text: str, folded_text: str) -> tuple[list[_Node], list[int]]:
-    """Markers -> nodes with parents; returns nodes and the barrier (closing) line indices."""
+_MAJOR = ("roman", "article", "chapter")
+_MARKER_RES = (("roman", _ROMAN_RE), ("article", _ARTICLE_RE), ("chapter", _CHAPTER_RE),
+               ("arabic", _ARABIC_RE), ("letter", _LETTER_RE), ("dash", _DASH_RE), ("plus", _PLUS_RE))
+#: every character a (non-news) marker regex can open with after its spaces
+_MARKER_FIRST = r"IVXLCĐđDdc\da-z\-–—•·+"
+
+
+@lru_cache(maxsize=1)
+def _line_scans() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str] | None]:
+    """Three scans over the whole text (or its fold) that find, in C, the lines the marker loop
+    must look at: ``structure`` (a roman or article marker opens a line), ``markers`` (a line
+    opening with any non-news marker: a superset of the lines :func:`_marker` accepts) and
+    ``closing`` (a folded line opening with a literal opening of a closing pattern: a superset
+    of the closing lines; ``None`` when those openings cannot be listed). Every marker regex
+    stays inside its line (none consumes a newline; ``$`` and the look-aheads read a newline
+    as the end of the line), so a match at a line start is a match on the line alone."""
+    from .gazetteer import literal_prefixes, trie_regex  # gazetteer imports .text only
+
+    def ci(regex: re.Pattern[str]) -> str:
+        return f"(?i:{regex.pattern})" if regex.flags & re.IGNORECASE else f"(?:{regex.pattern})"
+
+    # each opens with a newline, which the engine finds with a fast literal search (a
+    # multi-line ``^`` is tried at every position); the first line is matched on its own
+    structure = re.compile(f"\n(?:{ci(_ROMAN_RE)}|{ci(_ARTICLE_RE)})", re.MULTILINE)
+    # (a look-ahead at the first character first: most lines fail it at once)
+    # (one named group per kind, in the order :func:`_marker` tries them)
+    markers = re.compile(f"\n(?=[ \t\u00a0]*[{_MARKER_FIRST}])(?:" + "|".join(
+        f"(?P<{kind}>{ci(regex)})" for kind, regex in _MARKER_RES) + ")", re.MULTILINE)
+    openings = literal_prefixes(_patterns()["closing"].pattern)
+    closing = None
+    if openings is not None:
+        closing = re.compile(r"\n[^\S\n]*" + trie_regex((), end="", prefixes=openings))
+    return structure, markers, closing
+
+
+def _scanned_marker(m: re.Match[str], content: int, line: _Line) -> _Marker | None:
+    """The marker of ``line`` from the ``markers`` scan's match ``m`` (``content``: the text
+    offset of its end): what :func:`_marker` gives, read from the kind's group; the few
+    matches :func:`_marker` looks past (a roman numeral of no value, chapter 0, a letter
+    that is no item label) are handed to it."""
+    kind = m.lastgroup
+    at = m.re.groupindex[kind] + 1                 # the kind's own first group
+    if kind == "roman":
+        label = m.group(at)
+        n = _roman_value(label)
+        if n:
+            return _Marker("roman", label, n, 1, content)
+    elif kind == "article":
+        n = int(m.group(at))
+        return _Marker("article", f"art{n}", n, 1, content)
+    elif kind == "chapter":
+        raw = m.group(at)
+        n = int(raw) if raw.isdigit() else _roman_value(raw.upper())
+        if n:
+            return _Marker("chapter", f"ch{n}", n, 1, content)
+    elif kind == "arabic":
+        label = m.group(at)
+        parts = label.split(".")
+        return _Marker("arabic", label, int(parts[-1]), len(parts), content)
+    elif kind == "letter":
+        letter = m.group(at) or m.group(at + 2)
+        if letter in _LETTERS:
+            return _Marker("letter", letter, _LETTERS.index(letter) + 1, 1, content)
+    elif kind == "dash":
+        return _Marker("dash", "-", 0, 1, content)
+    elif kind == "plus":
+        return _Marker("plus", "+", 0, 1, content)
+    return _marker(line, False)
+
+
+def _event_lines(lines: list[_Line], text: str, folded_text: str
+                 ) -> tuple[list[int], set[int], dict[int, _Marker | None]] | None:
+    """The lines the marker loop must look at: in order, the lines that may hold a (non-news)
+    marker or a closing line; those that may be closing lines; the marker of each line the
+    scan found one on (:func:`_marker` of the line). ``None`` when every line must be looked
+    at."""
+    _, markers, closing = _line_scans()
+    if closing is None or len(folded_text) != len(text):   # (not NFC: offsets differ)
+        return None
+    at = {ln.start: i for i, ln in enumerate(lines)}
+    found: dict[int, _Marker | None] = {}
+    first = markers.match("\n" + lines[0].text)
+    if first is not None:
+        found[0] = _scanned_marker(first, first.end() - 1, lines[0])
+    for m in markers.finditer(text):
+        i = at[m.start() + 1]
+        found[i] = _scanned_marker(m, m.end(), lines[i])
+    closing_lines = {at[m.start() + 1] for m in closing.finditer(folded_text)}
+    if closing.match("\n" + folded_text[:lines[0].end]):
+        closing_lines.add(0)
+    return sorted(closing_lines.union(found)), closing_lines, found
+
+
+def _build_nodes(lines: list[_Line], text: str, folded_text: str,
+                 every_line: bool = False) -> tuple[list[_Node], list[int]]:
+    """Markers -> nodes with parents; returns nodes and the barrier (closing) line indices.
+
+    Only the lines :func:`_event_lines` lists are looked at (any other line is neither a marker
+    nor a closing line, and only news paragraphs care about blank lines): ``every_line`` looks
+    at each line, the reference the tests compare with."""
     closing = _patterns()["closing"]
-    has_structure = any(
-        (ln.text.lstrip()[:1] in "IVXLCĐđ") and (_ROMAN_RE.match(ln.text) or _ARTICLE_RE.match(ln.text))
-        for ln in lines if not ln.blank
-    )
-    news = not has_structure
+    structure = _line_scans()[0]       # news: no roman or article marker opens a line
+    news = not lines or (structure.match("\n" + lines[0].text) is None and structure.search(text) is None)
     if news:
+        news_re = _patterns()["news"]
         news_count = sum(1 for ln in lines if ln.text.lstrip()[:1] in "Vv"
-                         and _patterns()["news"].match(folded_text[ln.start:ln.end]))
+                         and news_re.match(folded_text[ln.start:ln.end]))
         news = news_count >= 2
+    events = None if news or every_line else _event_lines(lines, text, folded_text)
+    order, closing_lines, scanned = (None, None, None) if events is None else events
     nodes: list[_Node] = []
     stack: list[int] = []
     barriers: list[int] = []
     closed = False
     marker_lines: set[int] = set()
-    for i, ln in enumerate(lines):
+    last_number: dict[tuple[int, str, int], int] = {}   # (parent, kind, depth) -> last number
+    for i in (range(len(lines)) if order is None else order):
+        ln = lines[i]
         if ln.blank or ln.artefact:
-            if ln.blank:  # a news paragraph ends with its paragraph (and so do its items)
+            if ln.blank and news:  # a news paragraph ends with its paragraph (and so do its items)
                 paras = [k for k, idx in enumerate(stack) if nodes[idx].marker.kind == "para"]
                 if paras:
                     del stack[paras[0]:]
             continue
-        m = _marker(ln, news)
-        stripped = ln.text.strip()
-        if m is None or m.kind not in ("roman", "article", "chapter"):
-            lead = len(ln.text) - len(ln.text.lstrip())
-            key = folded_text[ln.start + lead:ln.start + lead + len(stripped)]
-            if closing.match(key):
-                barriers.append(i)
-                closed = True
-                stack.clear()
-                continue
+        m = _marker(ln, news) if scanned is None else scanned.get(i)
+        if ((m is None or m.kind not in _MAJOR) and (closing_lines is None or i in closing_lines)
+                and closing.match(folded_text[ln.lo:ln.hi])):
+            barriers.append(i)
+            closed = True
+            stack.clear()
+            continue
         if m is None:
             continue
-        if closed and m.kind not in ("roman", "article", "chapter"):
+        kind = m.kind
+        if closed and kind not in _MAJOR:
             continue
-        if m.kind in ("dash", "plus") and not _accept_bullet(lines, i, m, marker_lines):
+        if kind in ("dash", "plus") and not _accept_bullet(lines, i, m, marker_lines):
             continue
-        if m.kind == "roman" and not _starts_upper(ln.text[m.content - ln.start:]):
+        if kind == "roman" and not _starts_upper(ln.text[m.content - ln.start:]):
             continue
-        if m.kind == "chapter" and ln.text[m.content - ln.start:].strip() and \
+        if kind == "chapter" and ln.text[m.content - ln.start:].strip() and \
                 not _starts_upper(ln.text[m.content - ln.start:]):
             continue
-        rank = _rank(m.kind, m.depth)
-        # where would it attach?
-        probe = list(stack)
-        while probe and nodes[probe[-1]].rank >= rank:
-            probe.pop()
-        parent = probe[-1] if probe else -1
-        siblings = nodes[parent].children if parent >= 0 else [
-            k for k, n in enumerate(nodes) if n.parent == -1]
-        same = [nodes[k] for k in siblings if nodes[k].marker.kind == m.kind
-                and nodes[k].marker.depth == m.depth]
-        if m.kind in ("roman", "article", "chapter", "arabic", "letter"):
-            last = same[-1].marker.number if same else 0
-            if m.kind == "arabic" and m.depth > 1:
+        rank = _RANK[kind] + (m.depth - 1) * 0.1 if kind == "arabic" else _RANK[kind]
+        # where would it attach? (under stack[:top])
+        top = len(stack)
+        while top and nodes[stack[top - 1]].rank >= rank:
+            top -= 1
+        parent = stack[top - 1] if top else -1
+        if kind not in ("dash", "plus", "para"):
+            last = last_number.get((parent, kind, m.depth))
+            if kind == "arabic" and m.depth > 1:
                 prefix = m.label.rsplit(".", 1)[0]
                 if parent < 0 or nodes[parent].marker.kind != "arabic" or \
                         nodes[parent].marker.label != prefix:
                     continue
-            if m.kind == "letter":  # a) b) c) d) đ) e): only "đ" may be skipped
-                ok = m.number == last + 1 or (m.number == last + 2 and _LETTERS[last] == "đ")
+            if kind == "letter":  # a) b) c) d) đ) e): only "đ" may be skipped
+                n = last or 0
+                ok = m.number == n + 1 or (m.number == n + 2 and _LETTERS[n] == "đ")
             else:
-                limit = 3 if m.kind in ("roman", "article", "chapter") else 2
-                ok = last < m.number <= last + limit and (same or m.number <= limit)
+                limit = 3 if kind in _MAJOR else 2
+                n = last or 0
+                ok = n < m.number <= n + limit and (last is not None or m.number <= limit)
             if not ok:
                 continue
         closed = False
-        stack = probe
+        del stack[top:]
         node = _Node(m, i, parent, rank)
         nodes.append(node)
         idx = len(nodes) - 1
         if parent >= 0:
             nodes[parent].children.append(idx)
+        last_number[(parent, kind, m.depth)] = m.number
         stack.append(idx)
         marker_lines.add(ln.start)
     return nodes, barriers
@@ -423,12 +553,44 @@ def _trim(lines: list[_Line], first: int, end: int) -> int:
     j = end - 1
     while j > first and (lines[j].blank or lines[j].artefact):
         j -= 1
-    return lines[j].start + len(lines[j].text.rstrip())
+    return lines[j].hi
 
 
 def _split_paragraphs(lines: list[_Line], a: int, b: int, layout: str,
-                      from_offset: int | None = None) -> list[tuple[int, int]]:
-    """Paragraph spans of lines ``[a, b)`` (optionally starting mid-line at ``from_offset``)."""
+                      from_offset: int | None = None,
+                      texts: list[int] | None = None) -> list[tuple[int, int]]:
+    """Paragraph spans of lines ``[a, b)`` (optionally starting mid-line at ``from_offset``).
+
+    ``texts``: :func:`_text_lines` of ``lines``; given, the ``wrapped`` (one paragraph) and
+    ``line`` (one per text line) layouts take the text lines of the range by bisection."""
+    if texts is not None and layout != "blank":
+        i = bisect.bisect_left(texts, a)
+        k = bisect.bisect_left(texts, b)
+        if i >= k:
+            return []
+        j = texts[i]
+        first = lines[j].lo
+        if j == a and from_offset is not None:
+            ln = lines[a]
+            start = from_offset
+            while start < ln.end and ln.text[start - ln.start].isspace():
+                start += 1
+            if start < ln.end:
+                first = start
+            else:
+                i += 1
+                if i >= k:
+                    return []
+                j = texts[i]
+                first = lines[j].lo
+        if layout == "line":
+            paras = [(first, lines[j].hi)]
+            paras += [(lines[t].lo, lines[t].hi) for t in texts[i + 1:k]]
+            if paras[-1][1] <= paras[-1][0]:
+                paras.pop()
+            return paras
+        end = lines[texts[k - 1]].hi
+        return [(first, end)] if end > first else []
     paras: list[tuple[int, int]] = []
     cur_start = cur_end = None
     pending_blank = False
@@ -437,20 +599,20 @@ def _split_paragraphs(lines: list[_Line], a: int, b: int, layout: str,
         if ln.blank or ln.artefact:
             pending_blank = pending_blank or ln.blank
             continue
-        start = ln.start + (len(ln.text) - len(ln.text.lstrip()))
+        start = ln.lo
         if j == a and from_offset is not None:
             start = from_offset
             while start < ln.end and ln.text[start - ln.start].isspace():
                 start += 1
             if start >= ln.end:
                 continue
-        end = ln.start + len(ln.text.rstrip())
+        end = ln.hi
         new_para = cur_start is None
         if not new_para:
             if layout == "line":
                 new_para = True
             elif layout == "blank":
-                new_para = pending_blank and not ln.text.lstrip()[:1].islower()
+                new_para = pending_blank and not ln.text[ln.lo - ln.start].islower()
         if new_para:
             if cur_start is not None:
                 paras.append((cur_start, cur_end))
@@ -466,31 +628,33 @@ def _heading_lines(lines: list[_Line], node: _Node, own_end: int) -> int:
     """Index one past the last line of the heading that starts at the marker line."""
     first = lines[node.line]
     title = first.text[node.marker.content - first.start:]
-    upper = _is_upper_line(title)
+    upper = _is_upper_line(title) and node.marker.kind in _MAJOR
     j = node.line + 1
     while j < own_end:
         ln = lines[j]
         if ln.blank or ln.artefact:
             break
-        s = ln.text.strip()
-        if upper and node.marker.kind in ("roman", "article", "chapter"):
-            if not _is_upper_line(s):
+        if upper:
+            if not _is_upper_line(ln.text.strip()):
                 break
-        elif not s[:1].islower() and not s[:1].isdigit():
-            # a short capitalised tail right before a marker/the end ("…Trung ương\nHuế")
-            prev = lines[j - 1].text.rstrip()
-            nxt = j + 1
-            if (len(s.split()) <= 3 and not prev.endswith(tuple(_TERMINAL))
-                    and (nxt >= own_end or lines[nxt].blank)):
-                j += 1
-                continue
-            break
+        else:
+            c = ln.text[ln.lo - ln.start]           # its first non-space character
+            if not c.islower() and not c.isdigit():
+                # a short capitalised tail right before a marker/the end ("…Trung ương\nHuế")
+                prev = lines[j - 1].text.rstrip()
+                nxt = j + 1
+                if (len(ln.text.split()) <= 3 and not prev.endswith(_TERMINAL_TUPLE)
+                        and (nxt >= own_end or lines[nxt].blank)):
+                    j += 1
+                    continue
+                break
         j += 1
     return j
 
 
 def _leaf_heading(text: str, lines: list[_Line], node: _Node, own_end: int,
-                  layout: str) -> tuple[str, int, int, int, int | None] | None:
+                  layout: str, texts: list[int] | None = None
+                  ) -> tuple[str, int, int, int, int | None] | None:
     """A heading on an item without children: ``3. Bộ Chỉ huy Bộ đội Biên phòng tỉnh`` on its
     own line(s) before the body, or inline ``1. Sở Ngoại vụ: Chủ trì, …``.
     Returns ``(title, title_start, title_end, body_line, body_from)``."""
@@ -508,9 +672,8 @@ def _leaf_heading(text: str, lines: list[_Line], node: _Node, own_end: int,
             return before, m.content, colon, line_of_colon, colon + 1
     if m.kind != "arabic":
         return None
-    h_end = _heading_lines(lines, node, own_end)
     if layout != "wrapped":
-        paras = _split_paragraphs(lines, node.line, own_end, layout, m.content)
+        paras = _split_paragraphs(lines, node.line, own_end, layout, m.content, texts)
         if len(paras) < 2:
             return None
         cand_end = paras[0][1]
@@ -520,6 +683,7 @@ def _leaf_heading(text: str, lines: list[_Line], node: _Node, own_end: int,
             body_line += 1
         body_from: int | None = None
     else:
+        h_end = _heading_lines(lines, node, own_end)
         if h_end >= own_end:
             return None
         cand_end = _trim(lines, node.line, h_end)
@@ -527,14 +691,14 @@ def _leaf_heading(text: str, lines: list[_Line], node: _Node, own_end: int,
         body_line, body_from = h_end, None
     cand = join_wrapped(text, m.content, cand_end)
     words = cand.split()
-    if not cand or len(words) > limit or cand.endswith(tuple(_TERMINAL)):
+    if not cand or len(words) > limit or cand.endswith(_TERMINAL_TUPLE):
         return None
     if words[-1].lower() in _FUNCTION_WORDS:
         return None
     nxt = next((ln for ln in lines[body_line:own_end] if not ln.blank and not ln.artefact), None)
     if nxt is None:
         return None
-    first_word = nxt.text.split()[0] if nxt.text.split() else ""
+    first_word = nxt.text.split(None, 1)[0]         # a text line holds a word
     letters = [ch for ch in first_word if ch.isalpha()]
     if len(letters) >= 2 and all(ch.isupper() for ch in letters):  # "UBND tỉnh; …" goes on
         return None
@@ -545,6 +709,9 @@ def _leaf_heading(text: str, lines: list[_Line], node: _Node, own_end: int,
 def _inline_heading_re() -> re.Pattern[str]:
     data = json.loads((_DATA / "outline.json").read_text(encoding="utf-8"))
     return re.compile("(?:" + "|".join(data["inline_heading_start"]) + r")\b")
+
+
+_EMPHASIS_RE = re.compile(r"(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])")
 
 
 def join_wrapped(text: str, start: int, end: int) -> str:
@@ -559,7 +726,7 @@ def join_wrapped(text: str, start: int, end: int) -> str:
     joined = " ".join(parts)
     if "*" not in joined:
         return " ".join(joined.split())
-    joined = re.sub(r"(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])", "", joined)
+    joined = _EMPHASIS_RE.sub("", joined)
     return " ".join(joined.split())
 
 
@@ -590,7 +757,8 @@ def _title_of(text: str, start: int, end: int, kind: str) -> tuple[str, int, int
 def parse_outline(text: str) -> Outline:
     """Parse the numbered structure of ``text`` (pure; never raises on any input)."""
     lines = _lines(text)
-    layout = _layout(lines)
+    texts = _text_lines(lines)
+    layout = _layout(lines, texts)
     folded = fold(text)
     nodes, barriers = _build_nodes(lines, text, folded)
     _end_lines(nodes, lines, barriers)
@@ -627,7 +795,7 @@ def parse_outline(text: str) -> Outline:
             body_line = node.line if m.kind == "para" else h_end
         elif node.children:
             t_end_off = _trim(lines, node.line, own_end)
-            paras = _split_paragraphs(lines, node.line, own_end, layout, m.content)
+            paras = _split_paragraphs(lines, node.line, own_end, layout, m.content, texts)
             if len(paras) > 1:
                 t_end_off = paras[0][1]
             title, t_s, t_e = _title_of(text, m.content, t_end_off, m.kind)
@@ -638,21 +806,18 @@ def parse_outline(text: str) -> Outline:
         else:
             title, t_s, t_e = "", m.content, m.content
             body_line, body_from = node.line, m.content
-            found = _leaf_heading(text, lines, node, own_end, layout)
+            found = _leaf_heading(text, lines, node, own_end, layout, texts)
             if found is not None:
                 title, t_s, t_e, body_line, body_from = found
         if body_from is not None:
-            body = _split_paragraphs(lines, body_line, own_end, layout, body_from)
+            body = _split_paragraphs(lines, body_line, own_end, layout, body_from, texts)
         else:
-            body = _split_paragraphs(lines, body_line, own_end, layout)
-        start = first.start + (len(first.text) - len(first.text.lstrip()))
+            body = _split_paragraphs(lines, body_line, own_end, layout, None, texts)
+        start = first.lo
         end = max(_trim(lines, node.line, node.end_line), t_e)
-        built[k] = Section(
-            path=paths[k], kind=m.kind, label=node.label, number=m.number, title=title,
-            start=start, end=end, title_start=t_s, title_end=max(t_s, t_e),
-            body=tuple((a, b) for a, b in body if b > a),
-            children=tuple(built[c] for c in node.children),
-        )
+        # (every paragraph is non-empty: it holds a non-space character)
+        built[k] = _new_section(paths[k], m.kind, node.label, m.number, title, start, end, t_s,
+                                max(t_s, t_e), tuple(body), tuple([built[c] for c in node.children]))
     flat = tuple(built[k] for k in range(len(nodes)))
     index = {k: k for k in range(len(nodes))}
     parents = tuple(index[n.parent] if n.parent >= 0 else -1 for n in nodes)

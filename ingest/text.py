@@ -68,9 +68,19 @@ _LUT: np.ndarray | None = None
 _last_fold: tuple[str | None, str] = (None, "")
 
 
+#: strings at least this long are documents: the outline, the citation finder and the match
+#: view each fold the same document object, with many short folds in between
+_DOCUMENT_LENGTH = 4096
+#: how many documents' folds are kept (few: a batch cycling through more documents misses)
+_DOCUMENT_SLOTS = 2
+_document_folds: tuple[tuple[str, str], ...] = ()
+
+
 def _remember_fold(text: str, folded: str) -> None:
-    global _last_fold
+    global _last_fold, _document_folds
     _last_fold = (text, folded)
+    if len(text) >= _DOCUMENT_LENGTH:
+        _document_folds = ((text, folded), *_document_folds[:_DOCUMENT_SLOTS - 1])
 
 
 def fold_known(text: str, folded: str) -> None:
@@ -100,11 +110,16 @@ def fold(text: str) -> str:
     The 1:1 mapping means an offset found in ``fold(nfc(s))`` is the same offset in ``nfc(s)``.
     Long texts go through a numpy lookup table over their UTF-32 code units (one vectorised
     pass); short ones, and texts with code points beyond the table, through ``str.translate``
-    over a per-code-point memo table. Both give the same string.
+    over a per-code-point memo table. Both give the same string. The fold of the last long
+    string, and of the last :data:`_DOCUMENT_SLOTS` documents, is remembered by identity.
     """
     last = _last_fold                  # one snapshot: (string, its fold)
     if text is last[0]:                # the same string object again (a task's text is
         return last[1]                 # folded by topics, then by deadlines): reuse
+    if len(text) >= _DOCUMENT_LENGTH:
+        for known, folded in _document_folds:      # a snapshot, like ``last``
+            if known is text:
+                return folded
     original = text
     text = nfc(text)
     if len(text) >= _LUT_MIN_LENGTH:
