@@ -27,6 +27,7 @@ sequences) joins the scan through its literal openings (:func:`literal_prefixes`
 from __future__ import annotations
 
 import bisect
+import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -382,6 +383,28 @@ def _covering_words(openings: Iterable[str]) -> list[str]:
     return chosen
 
 
+def _has_border(word: str) -> bool:
+    """Whether a proper prefix of ``word`` is also its suffix (two copies can overlap)."""
+    return any(word[k:] == word[:len(word) - k] for k in range(1, len(word)))
+
+
+def _opening_regex(openings: set[str], guard: str) -> str:
+    """A regex matching where one of ``openings`` (literal texts, words separated by single
+    spaces, read as ``\\s+``) stands at a word start (not after a ``guard`` character).
+
+    When the openings share a first-word prefix of two or more characters that cannot overlap
+    itself (``nghi``, ``chien``), the regex consumes it: the engine then finds candidates by
+    its fast literal-prefix search, and no opening can start inside the consumed text (it
+    would overlap the prefix). Otherwise only the first character is consumed (every later
+    position is still visited) and the rest is looked ahead at."""
+    common = os.path.commonprefix(sorted(openings)).split(" ")[0]
+    if len(common) < 2 or _has_border(common):
+        return trie_regex((p.split(" ") for p in openings), end="", guard=guard, lookahead=True)
+    lit = re.escape(common)
+    rest = trie_regex((p[len(common):].split(" ") for p in openings), end="")
+    return f"{lit}(?<![{guard}]{lit})" + (f"(?={rest})" if rest else "")
+
+
 class WordStartRegex:
     """A regex whose matches start where a word may: ``(?<![guard])body``, scanned fast.
 
@@ -391,19 +414,22 @@ class WordStartRegex:
     the characters it opens with (``first``, a character-class body), or else every
     character outside ``guard`` (a character-class body) — and takes the real match there. :meth:`finditer`
     yields exactly what ``exact.finditer`` yields, where ``exact`` is the compiled
-    ``(?<![guard])(?:body)``. ``body`` must not match the empty string."""
+    ``(?<![guard])(?:body)``. ``body`` must not match the empty string, and every match of
+    it must open with a ``first`` character when ``first`` is given (:meth:`finditer_at`
+    then tries ``exact`` at each offset it is given, with no fast check). When the literal
+    openings share a first-word prefix (``nghi``, ``chien``), the fast pattern consumes it
+    and the engine finds it by its literal-prefix search (:func:`_opening_regex`)."""
 
     def __init__(self, body: str, guard: str, flags: int = 0, first: str | None = None):
         self.exact = re.compile(f"(?<![{guard}])(?:{body})", flags)
         self.pattern = self.exact.pattern
         opening = literal_prefixes(body) if first is None and not flags & re.IGNORECASE else None
         self._opening = first is not None or opening is not None
+        self._first = first is not None
         if first is not None:   # an opening character not preceded by a guard character
             self._fast = re.compile(f"[{first}](?<![{guard}][\\s\\S])", flags)
-        elif opening is not None:   # a literal opening at a word start (only its first
-            # character consumed: every later position is still visited)
-            self._fast = re.compile(trie_regex((p.split(" ") for p in opening), end="",
-                                               guard=guard, lookahead=True), flags)
+        elif opening is not None:
+            self._fast = re.compile(_opening_regex(opening, guard), flags)
         else:                   # a non-guard character followed by a match
             self._fast = re.compile(f"[^{guard}](?=(?:{body}))", flags)
         # words one of which every literal opening holds: a range holding none of them holds
@@ -419,14 +445,15 @@ class WordStartRegex:
         include every offset where a match can start (found by the caller more cheaply than
         by a scan: a shared scan for numbers, a substring search for a rare word …)."""
         exact, fast, opening = self.exact, self._fast, self._opening
-        last_end = 0
+        check = not self._first       # an exact match opens with a ``first`` character
+        last_end = 0                  # after no guard one: the fast pattern stands there
         for q in positions:
             if q < last_end:
                 continue
             # as finditer: only where the fast pattern stands (it consumes the character
             # before the match when the regex has no opening, and there is none at 0)
             if opening:
-                if fast.match(string, q) is None:
+                if check and fast.match(string, q) is None:
                     continue
             elif q and fast.match(string, q - 1) is None:
                 continue
@@ -437,6 +464,43 @@ class WordStartRegex:
 
     def search(self, string: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
         return next(self.finditer(string, pos, endpos), None)
+
+    def finditer_windows(self, string: str, windows: Iterable[tuple[int, int]]) -> list[re.Match[str]]:
+        """What ``finditer(string, lo, hi)`` yields for each ``(lo, hi)`` of ``windows`` in
+        turn, in one call (no generator per window: a caller scanning many small windows,
+        e.g. the few characters before each number of a document, pays for the matching only)."""
+        exact, fast, opening, words = self.exact, self._fast, self._opening, self._words
+        size = len(string)
+        out: list[re.Match[str]] = []
+        for pos, endpos in windows:
+            endpos = min(endpos, size)
+            if words and not any(string.find(word, pos, endpos) >= 0 for word in words):
+                continue
+            last_end = pos
+            if opening:
+                for f in fast.finditer(string, pos, endpos):
+                    q = f.start()
+                    if q < last_end:
+                        continue
+                    m = exact.match(string, q, endpos)
+                    if m is not None:
+                        out.append(m)
+                        last_end = max(m.end(), q + 1)
+                continue
+            if pos == 0:
+                m = exact.match(string, 0, endpos)
+                if m is not None:
+                    out.append(m)
+                    last_end = max(m.end(), 1)
+            for f in fast.finditer(string, max(pos - 1, 0), endpos):
+                q = f.end()
+                if q < last_end:
+                    continue
+                m = exact.match(string, q, endpos)
+                if m is not None:
+                    out.append(m)
+                    last_end = max(m.end(), q + 1)
+        return out
 
     def finditer(self, string: str, pos: int = 0, endpos: int | None = None) -> Iterator[re.Match[str]]:
         endpos = len(string) if endpos is None else min(endpos, len(string))

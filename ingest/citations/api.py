@@ -6,7 +6,7 @@ from collections.abc import Callable
 from ...ontology.records import Citation
 from ..text import nfc
 from .canonical import document_id
-from .find import find_citations
+from .find import find_in_nfc
 from .models import CitationContext, FoundCitation
 from .resolve import resolve_in_document
 
@@ -30,7 +30,7 @@ def extract_citations(text: str, section_at: Callable[[int], str],
     mentions of the document's own number (a news page reporting the plan) are dropped.
     """
     text = nfc(text)
-    found = resolve_in_document(find_citations(text, context))
+    found = resolve_in_document(find_in_nfc(text, context))
     own = None
     if context is not None and context.number:
         own = document_id(context.number, province=context.province, year=context.year)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..text import fold, nfc
 
@@ -30,7 +31,9 @@ class FoundDate:
     end: int
 
 
+@lru_cache(maxsize=4096)
 def to_iso(day: int, month: int, year: int) -> str | None:
+    """``YYYY-MM-DD``, or ``None`` for no such day (pure; the same dates recur: remembered)."""
     try:
         return dt.date(year, month, day).isoformat()
     except ValueError:

@@ -20,19 +20,22 @@ and every look-around is bounded, so any input finishes in time linear in its le
 from __future__ import annotations
 
 import re
+from collections import deque
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+import numpy as np
+
 from ...ontology.vocab import CitationRelation
 from ..gazetteer import WordStartRegex, trie_regex
-from ..text import fold, match_key, nfc
+from ..text import fold, fold_known, nfc
 from .canonical import DocumentKey, congress_title_key, title_id
 from .dates import match_date_at
 from .grammar import SYMBOL_SCAN, Symbol, normalise_number, parse_symbol_match
 from .models import CitationContext, FoundCitation
 from .tables import DocType, slug, tables
 
-__all__ = ["find_citations"]
+__all__ = ["find_citations", "find_in_nfc"]
 
 _WS = r"\s"
 _SP = _WS + "{1,4}"
@@ -67,10 +70,6 @@ def _issuer_re() -> re.Pattern[str]:
         rf"(?:{_WS}{{0,4}}\(?{_WS}{{0,3}}khoa{_SP}[ivxlc]{{1,6}}(?![a-z]){_WS}{{0,3}}\)?)?")
 
 
-#: where a number starts (every leading-phrase match ends right before one)
-_NUMBER_START = re.compile(r"[0-9]+")       # a whole run: each match starts a number
-
-
 @lru_cache(maxsize=1)
 def _leading_reach() -> int:
     r"""The most characters a match of :func:`_leading_re` can span: the longest type name with
@@ -81,10 +80,26 @@ def _leading_reach() -> int:
     return widest + (4 + 2) + 4 + 1 + 4
 
 
+@lru_cache(maxsize=1)
+def _leading_tail_re() -> re.Pattern[str]:
+    r"""On the *reversed* folded text, what must stand right before a number for a match of
+    :func:`_leading_re` to end there: ``\s{0,4}:?\s{0,4}``, maybe ``so`` after ``\s{1,4}``,
+    and the last word of a type name (each reversed). A necessary condition only: a number
+    start where this fails cannot end a leading phrase (one ``match`` instead of a scan)."""
+    last = sorted({name.split(" ")[-1][::-1] for name in tables().leading}, key=len, reverse=True)
+    return re.compile(rf"{_WS}{{0,4}}:?{_WS}{{0,4}}(?:os{_SP})?(?:{'|'.join(last)})")
+
+
 def _number_starts(folded: str) -> list[int]:
-    """Where each run of digits starts (one scan, shared by the leading phrases and the
-    document numbers: both are anchored on a number)."""
-    return [m.start() for m in _NUMBER_START.finditer(folded)]
+    """Where each run of ASCII digits starts (one scan, shared by the leading phrases and the
+    document numbers: both are anchored on a number). Vectorised over the UTF-32 code units:
+    a digit whose predecessor is not one (a regex scan for ``[0-9]+`` visits every position
+    in the engine's slow search loop, ten times the cost)."""
+    codes = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32)
+    digit = np.empty(len(codes) + 1, dtype=bool)
+    digit[0] = False
+    np.less(codes - 48, 10, out=digit[1:])          # unsigned: below "0" wraps to huge
+    return np.flatnonzero(digit[1:] > digit[:-1]).tolist()
 
 
 def _leading_matches(folded: str, starts: list[int] | None = None) -> list[re.Match[str]]:
@@ -95,20 +110,27 @@ def _leading_matches(folded: str, starts: list[int] | None = None) -> list[re.Ma
     in a window ``[d - reach, d]`` before a number start ``d``. Overlapping windows are merged:
     a match starting in a merged window ends in it, and the scan stops at its end (the digit
     included, so the look-ahead sees it): per window, the matches a whole scan finds there."""
-    rx, reach = _leading_re(), _leading_reach()
-    out: list[re.Match[str]] = []
+    reach, tail = _leading_reach(), _leading_tail_re()
+    rev = folded[::-1]
+    size = len(folded)
+    windows: list[tuple[int, int]] = []
     lo = hi = -1
     for d in (_number_starts(folded) if starts is None else starts):
+        # a match ends right before ``d`` only if a type name's last word does (reversed
+        # text, read from ``d`` backwards): skip the others; every match still lies in the
+        # window of a number start kept, and windows are merged as before
+        if not d or tail.match(rev, size - d) is None:
+            continue
         a, b = max(0, d - reach), d + 1
         if a <= hi:
             hi = b
             continue
         if hi >= 0:
-            out.extend(rx.finditer(folded, lo, hi))
+            windows.append((lo, hi))
         lo, hi = a, b
     if hi >= 0:
-        out.extend(rx.finditer(folded, lo, hi))
-    return out
+        windows.append((lo, hi))
+    return _leading_re().finditer_windows(folded, windows)
 
 
 _DATE_LEAD = re.compile(rf"{_WS}{{0,4}},?{_WS}{{0,4}}(?:(?:duoc{_SP})?(?:ban{_SP}hanh|ky){_SP})?")
@@ -142,18 +164,37 @@ _SUBJECT_BEFORE = re.compile(rf"(?:^|[^a-z])ve{_WS}{{0,3}}[\"“]?{_WS}{{0,3}}$"
 _BOUNDARY = re.compile(
     r"\.(?:/\.)?(?=\s|$)|:(?=[ \t]*\r?\n)|\n[ \t]*\n"
     r"|\n(?=[ \t]*(?:[a-zđ]\)|[-+•*]|\d{1,2}(?:\.\d{1,2})*\.|[IVXLC]{1,6}\.)[ \t])")
+# where a title stops: the first place one of these stands (the plain alternation, with
+# ``\s(?=và\s+các …)`` among them, is matched as two: one led by punctuation, which the
+# engine finds by its first characters, and one by its literal ``và``; see _title_stop)
 _TITLE_STOP = re.compile(
     r";|:(?=\s)|\.(?:/\.)?(?=\s|$)|\n[ \t]*\n|,(?=\s{1,3}[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ])"
-    r"|\s(?=và\s+các\s+(?:văn\s+bản|chỉ\s+đạo|quy\s+định|nghị\s+quyết|chỉ\s+thị|chương\s+trình|đề\s+án|kế\s+hoạch)(?!\w))"
     r"|\n(?=[ \t]*(?:[a-zđ]\)|[-+•]|\d{1,2}(?:\.\d{1,2})*\.|[IVXLC]{1,6}\.)[ \t])")
+#: ``\s(?=và\s+các …)``, matched from the ``và`` (its start is one past the stop)
+_TITLE_STOP_VA = re.compile(
+    r"và(?<=\svà)(?=\s+các\s+(?:văn\s+bản|chỉ\s+đạo|quy\s+định|nghị\s+quyết|chỉ\s+thị|chương\s+trình|đề\s+án|kế\s+hoạch)(?!\w))")
+
+
+def _title_stop(text: str, start: int, limit: int) -> int:
+    """Where a title starting at ``start`` stops: the first stop in ``text[start:limit]``
+    (``limit`` when none)."""
+    m = _TITLE_STOP.search(text, start, limit)
+    bound = m.start() if m is not None else limit
+    va = _TITLE_STOP_VA.search(text, start + 1, limit)
+    return va.start() - 1 if va is not None and va.start() <= bound else bound
+
+
 _SIBLING_GAP = re.compile(r"(?:,|;|(?<![a-z])va(?:\s+cac)?|(?<![a-z])cung)\s*$")
 _SEPARATORS_ONLY = re.compile(
     r"^(?:\s|,|;|-|\+|•|\*|(?<![a-z])va(?![a-z])|(?<![a-z])cac(?![a-z])|(?<![a-z])cung(?![a-z])"
     r"|(?<![a-z0-9])[a-z]\)|(?<![a-z0-9])\d{1,2}\.)*$")
+#: the relation verbs, one alternation of literal-led branches (no group around them: the
+#: engine then skips, in C, every position not holding a first letter ``x t k c q``); at most
+#: one branch matches at a position, so the kind is read back from the matched words
 _KEYWORDS = re.compile(
-    rf"(?P<mention>xet{_SP}de{_SP}nghi|theo{_SP}de{_SP}nghi|kem{_SP}theo)(?![a-z])|"
-    rf"(?P<basis>can{_SP}cu)(?![a-z])|(?P<impl>thuc{_SP}hien|trien{_SP}khai|quan{_SP}triet|"
-    rf"theo(?:{_SP}dung)?{_SP}tinh{_SP}than|cu{_SP}the{_SP}hoa|thi{_SP}hanh)(?![a-z])")
+    rf"(?:xet{_SP}de{_SP}nghi|theo{_SP}de{_SP}nghi|kem{_SP}theo|can{_SP}cu|thuc{_SP}hien|"
+    rf"trien{_SP}khai|quan{_SP}triet|theo(?:{_SP}dung)?{_SP}tinh{_SP}than|cu{_SP}the{_SP}hoa|"
+    rf"thi{_SP}hanh)(?![a-z])")
 
 
 @dataclass(slots=True)
@@ -187,6 +228,14 @@ def _is_upper_initial(text: str, pos: int) -> bool:
     return pos < len(text) and text[pos].isupper()
 
 
+def _is_own_number(folded: str, at: int) -> bool:
+    r"""Whether the number at ``at`` follows ``Số:`` (the document's own number): a search for
+    ``_HEADER_NUMBER`` in the 8 characters before, done only when a ``:`` stands in the last
+    6 (the pattern needs ``so`` before its ``:``, inside those 8)."""
+    return folded.find(":", max(0, at - 6), at) >= 0 and \
+        _HEADER_NUMBER.search(folded, max(0, at - 8), at) is not None
+
+
 def _find_cores(text: str, folded: str) -> list[_Draft]:
     t = tables()
     leads: dict[int, tuple[int, DocType]] = {}
@@ -200,7 +249,7 @@ def _find_cores(text: str, folded: str) -> list[_Draft]:
     taken: list[tuple[int, int]] = []
     # a symbol opens with a digit not inside a run of digits: a number start
     for m in SYMBOL_SCAN.finditer_at(folded, starts):
-        if _HEADER_NUMBER.search(folded, max(0, m.start() - 8), m.start()):
+        if _is_own_number(folded, m.start()):
             continue                     # "Số: 64/KH-UBND": the document's own number
         lead = leads.get(m.start())
         sym = parse_symbol_match(m, text, lead[1].code if lead else None)
@@ -210,10 +259,10 @@ def _find_cores(text: str, folded: str) -> list[_Draft]:
         drafts.append(_Draft(start=start, core_end=sym.end, kind="full",
                              dtype=lead[1] if lead else None, symbol=sym))
         taken.append((sym.start, sym.end))
-    symbol_starts = {d.symbol.start for d in drafts if d.symbol is not None}
+    symbol_at = {d.symbol.start for d in drafts if d.symbol is not None}
 
     for num_start, (lead_start, dtype) in leads.items():
-        if num_start in symbol_starts or not _is_upper_initial(text, lead_start):
+        if num_start in symbol_at or not _is_upper_initial(text, lead_start):
             continue
         m = _SHORT.match(folded, num_start)
         if m is None:
@@ -319,15 +368,16 @@ def _attach_tail(d: _Draft, text: str, folded: str, ctx: CitationContext | None)
             pos += y.end()
     m = _issuer_re().match(folded, pos)
     if m is not None:
-        phrase = _collapse(text[m.start("phrase"):m.end("phrase")])
-        name_end = m.end("prov") if m.group("prov") else m.end("phrase")
+        prov = m.group("prov")
+        name_end = m.end("prov") if prov else m.end("phrase")
         d.issuer_name = _collapse(text[m.start("phrase"):name_end])
-        iss = tables().issuer_phrases.get(match_key(phrase))
+        # the phrase's match key, read off the document's fold (``match_key`` of the NFC
+        # phrase: fold is 1:1 and keeps whitespace whitespace)
+        iss = tables().issuer_phrases.get(" ".join(m.group("phrase").split()))
         if iss is not None:
             d.issuer_code = iss.code
-            if iss.provincial:
-                if m.group("prov"):
-                    d.province = tables().provinces.get(" ".join(m.group("prov").split()))
+            if iss.provincial and prov:
+                d.province = tables().provinces.get(" ".join(prov.split()))
         pos = m.end()
     d.end = pos
     # trailing spaces/commas never belong to the surface
@@ -346,8 +396,7 @@ def _title_bounds(drafts: list[_Draft], text: str, folded: str) -> None:
         if d.title_start is None:
             continue
         limit = min(len(text), d.title_start + _MAX_TITLE)
-        stop = _TITLE_STOP.search(text, d.title_start, limit)
-        bound = stop.start() if stop else limit
+        bound = _title_stop(text, d.title_start, limit)
         for j in range(i + 1, len(drafts)):
             other = drafts[j]
             if other.start >= bound:
@@ -369,25 +418,24 @@ def _title_bounds(drafts: list[_Draft], text: str, folded: str) -> None:
 def _clause_start(text: str, pos: int) -> tuple[int, bool]:
     """Start of the clause holding ``pos``; and whether it is a list item under a ``:`` header."""
     floor = max(0, pos - _MAX_LOOKBACK)
-    last = None
-    for m in _BOUNDARY.finditer(text, floor, pos):
-        last = m
-    if last is None:
+    found = deque(_BOUNDARY.finditer(text, floor, pos), maxlen=1)   # the last, taken in C
+    if not found:
         return floor, False
+    last = found[0]
     start = last.end()
     header = last.group(0).startswith("\n") and text[floor:last.start()].rstrip().endswith(":")
     return start, header
 
 
 def _keyword_relation(folded_lead: str) -> CitationRelation | None:
-    last = None
-    for m in _KEYWORDS.finditer(folded_lead):
-        last = m
-    if last is None:
+    """The relation the last verb of ``folded_lead`` announces, if any."""
+    found = deque(_KEYWORDS.finditer(folded_lead), maxlen=1)     # the last, taken in C
+    if not found:
         return None
-    if last.group("mention"):
+    words = found[0].group().split()
+    if words[0] in ("xet", "kem") or (words[0] == "theo" and words[1] == "de"):
         return CitationRelation.MENTIONS
-    return CitationRelation.BASIS if last.group("basis") else CitationRelation.IMPLEMENTS
+    return CitationRelation.BASIS if words[0] == "can" else CitationRelation.IMPLEMENTS
 
 
 def _relations(drafts: list[_Draft], text: str, folded: str) -> None:
@@ -419,6 +467,14 @@ def _relations(drafts: list[_Draft], text: str, folded: str) -> None:
         prev = d
 
 
+@lru_cache(maxsize=4096)
+def _title_key(title_only: str, ctx_province: str | None) -> str:
+    """The title key of a title-only reference (pure; the same titles recur: remembered).
+    Only a provincial congress resolution takes the citing document's province."""
+    key_province = ctx_province if congress_title_key(title_only) else None
+    return title_id(title_only, key_province)[len("doc:title:"):]
+
+
 def _finish(d: _Draft, text: str, ctx: CitationContext | None) -> FoundCitation:
     t = tables()
     title = _collapse(text[d.title_start:d.extent_end]) if (
@@ -426,9 +482,7 @@ def _finish(d: _Draft, text: str, ctx: CitationContext | None) -> FoundCitation:
     ctx_province = ctx.province if ctx else None
     if d.kind == "title":
         assert d.title_only is not None
-        key_province = ctx_province if congress_title_key(d.title_only) else None
-        tid = title_id(d.title_only, key_province)
-        key = DocumentKey(title_key=tid[len("doc:title:"):])
+        key = DocumentKey(title_key=_title_key(d.title_only, ctx_province))
         year = int(d.date[:4]) if d.date else d.short_year
         dtype = d.dtype
         return FoundCitation(
@@ -487,14 +541,23 @@ def find_citations(text: str, context: CitationContext | None = None) -> list[Fo
 
     Not resolved: short forms keep what they state (see ``resolve.resolve_in_document``).
     """
-    text = nfc(text)
+    return find_in_nfc(nfc(text), context)
+
+
+def find_in_nfc(text: str, context: CitationContext | None = None) -> list[FoundCitation]:
+    """:func:`find_citations` of a text already in NFC (``nfc(text) == text``: the caller
+    normalised it, and a second check of a whole document is not free)."""
     folded = fold(text)
     drafts = _find_cores(text, folded)
     for d in drafts:
         _attach_tail(d, text, folded, context)
     _title_bounds(drafts, text, folded)
     _relations(drafts, text, folded)
-    return [_finish(d, text, context) for d in drafts]
+    out = [_finish(d, text, context) for d in drafts]
+    # the small folds above may have taken fold's one-slot memo: give it back the document's
+    # fold, which the pipeline's match view asks for next
+    fold_known(text, folded)
+    return out
 
 
 def with_relation(c: FoundCitation, relation: CitationRelation) -> FoundCitation:

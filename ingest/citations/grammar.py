@@ -100,12 +100,43 @@ def _accept_code(original: str) -> bool:
     return _canon_code(original)[1] or _looks_written_as_code(original)
 
 
+#: :func:`parse_symbol_match` results by what they depend on, with offsets relative to the
+#: match start (the same numbers recur within and across documents)
+_PARSED: dict[tuple, Symbol | None] = {}
+_PARSED_LIMIT = 8192
+
+
 def parse_symbol_match(m: re.Match[str], text: str, prefer_type: str | None = None) -> Symbol | None:
     """Classify one :data:`SYMBOL_RE` match (found on ``fold(text)``) against ``text``.
 
     Returns ``None`` when the codes are neither known abbreviations nor printed in capitals
     (``3/ha`` is not a document number). Trailing ``-CODE`` parts that fail the test are cut
-    off (``272-QĐ/TW - nghị …``)."""
+    off (``272-QĐ/TW - nghị …``).
+
+    Remembered: the result depends only on the pattern, the matched text (as written and
+    folded) and ``prefer_type``. Given its span, a match's groups are a function of the
+    matched characters (every path ending at the same place sees the same look-around), and
+    the classification reads nothing outside the match but the tables."""
+    start, end = m.span()
+    key = (m.re, text[start:end], m.group(), prefer_type)
+    try:
+        rel = _PARSED[key]
+    except KeyError:
+        sym = _parse_symbol_match(m, text, prefer_type)
+        if len(_PARSED) >= _PARSED_LIMIT:
+            _PARSED.clear()
+        rel = _PARSED[key] = None if sym is None else Symbol(
+            sym.number, sym.digits, sym.system, sym.type, sym.issuer, sym.issuer_head,
+            sym.year, sym.start - start, sym.end - start)
+        return sym
+    if rel is None:
+        return None
+    return Symbol(rel.number, rel.digits, rel.system, rel.type, rel.issuer, rel.issuer_head,
+                  rel.year, rel.start + start, rel.end + start)
+
+
+def _parse_symbol_match(m: re.Match[str], text: str, prefer_type: str | None) -> Symbol | None:
+    """:func:`parse_symbol_match` itself (not remembered)."""
     t = tables()
     if m.group("pnum") is not None:
         raw_type = text[m.start("ptype"):m.end("ptype")]

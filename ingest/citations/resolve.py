@@ -35,13 +35,18 @@ def _compatible(short: FoundCitation, full: FoundCitation) -> bool:
 
 def resolve_in_document(citations: Sequence[FoundCitation]) -> list[FoundCitation]:
     """Complete incomplete references from complete ones of the same document."""
-    full = [c for c in citations if c.key.complete and c.key.title_key is None]
+    # the complete ones by (type, number), in text order: ``_compatible`` needs both equal
+    full: dict[tuple[str | None, str], list[FoundCitation]] = {}
+    for c in citations:
+        if c.key.complete and c.key.title_key is None and c.key.number is not None:
+            full.setdefault((c.key.type_code, c.key.number), []).append(c)
     out: list[FoundCitation] = []
     for c in citations:
         if c.key.complete:
             out.append(c)
             continue
-        matches = {f.key.id: f for f in full if _compatible(c, f)}
+        same = full.get((c.key.type_code, c.key.number), ()) if c.key.number is not None else ()
+        matches = {f.key.id: f for f in same if _compatible(c, f)}
         if len(matches) == 1:
             f = next(iter(matches.values()))
             out.append(replace(

@@ -19,8 +19,11 @@ __all__ = [
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
-#: ASCII slug of ids (``vbgraph.ingest.text.slugify``)
-slug = slugify
+#: ASCII slug of ids (``vbgraph.ingest.text.slugify``); pure, and the same few issuer codes
+#: and province names recur in every document: remembered
+slug = lru_cache(maxsize=8192)(slugify)
+#: ``fold`` of a code or abbreviation looked up (a handful recur: remembered)
+_fold_code = lru_cache(maxsize=8192)(fold)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +64,7 @@ class Tables:
         Thông tri) are broken by: the type the leading word announced (``prefer_code``), an
         exact spelling match, the symbol system, then the table's ``default`` flag.
         """
-        cands = self.types_by_abbr.get(fold(abbr), ())
+        cands = self.types_by_abbr.get(_fold_code(abbr), ())
         if not cands:
             return None
         if len(cands) == 1:
@@ -80,7 +83,7 @@ class Tables:
         return (defaults or list(cands))[0]
 
     def issuer(self, code: str) -> Issuer | None:
-        return self.issuers_by_code.get(fold(code))
+        return self.issuers_by_code.get(_fold_code(code))
 
     def province(self, name: str) -> str | None:
         return self.provinces.get(match_key(canonical_tones(name)))

@@ -7,14 +7,16 @@ differ from the slow ones: names at the very start, names glued to ``/`` or digi
 wrapped over lines, overlapping names, prefixes of names."""
 from __future__ import annotations
 
+import os
 import random
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vbgraph.ingest import agencies, localities, tasks
+from vbgraph.ingest import gazetteer as gazetteer_mod
 from vbgraph.ingest.citations import find as citation_find
 from vbgraph.ingest.citations import grammar
 from vbgraph.ingest.gazetteer import (
@@ -263,3 +265,84 @@ def test_fold_reuses_only_the_very_same_string():
     assert fold(a) == fold(a) == a.translate(_FOLD_TABLE)
     assert fold(b) == b.translate(_FOLD_TABLE)          # not the remembered fold of a
     assert fold(a + "") == a.translate(_FOLD_TABLE)
+
+
+# -- WordStartRegex: openings sharing a first-word prefix, windows, opening characters --------
+#: bodies whose literal openings share a prefix (consumed by the fast pattern) or do not, or
+#: share one that can overlap itself ("aa", "abab"): each mode of the fast pattern
+SHARED_OPENING_BODIES = [
+    (r"nghi\s{1,4}quyet\s{1,4}dai", "a-z"), (r"chien\s{1,4}luoc(?![a-z])", "a-z"),
+    (r"ab(?:c|d\s+e)", "a-z"), (r"ab|abc\s+d", "a-z/"), (r"aa\s+b", "a-z"), (r"abab\s*c", "a-z"),
+    (r"(?:bo\s{1,4})?luat\s{1,4}(?=[a-z])", "a-z"), (r"ab\s+(?:x|y)|b", "a-z"),
+    (r"aa(?:a\s+b|\s+c)", "/"), (r"abab(?:ab\s+x|\s+y)", "/"), (r"aa(?:\s+c)?\d", "/"),
+    (r"abab\s*\d", "/"),
+]
+
+
+@pytest.mark.parametrize("body,guard", SHARED_OPENING_BODIES)
+def test_fast_pattern_consumes_only_a_prefix_that_cannot_overlap_itself(body, guard):
+    rx = WordStartRegex(body, guard)
+    openings = literal_prefixes(body)
+    common = os.path.commonprefix(sorted(openings)).split(" ")[0]
+    consumes = rx._fast.pattern.startswith(re.escape(common)) and len(common) >= 2
+    assert consumes == (len(common) >= 2 and not gazetteer_mod._has_border(common))
+
+
+@settings(max_examples=300)
+@given(st.one_of(st.text(alphabet="abcdexy1 luatbonghiquyetdaichenuo/\n", max_size=60),
+                 st.text(alphabet="abc1 /", max_size=16)), st.data())
+def test_word_start_regex_with_a_shared_opening_equals_the_exact_scan(string, data):
+    """``finditer``, ``finditer_at`` (every offset), ``finditer_windows`` and ``search`` give
+    what the plain look-behind regex gives, in every mode of the fast pattern."""
+    for body, guard in SHARED_OPENING_BODIES:
+        rx = WordStartRegex(body, guard)
+        exact = [m.span() for m in rx.exact.finditer(string)]
+        assert [m.span() for m in rx.finditer(string)] == exact
+        assert [m.span() for m in rx.finditer_at(string, range(len(string) + 1))] == exact
+        pos = data.draw(st.integers(0, len(string)))
+        end = data.draw(st.integers(pos, len(string)))
+        assert [m.span() for m in rx.finditer(string, pos, end)] == [
+            m.span() for m in rx.exact.finditer(string, pos, end)]
+
+
+@pytest.mark.parametrize("body,string", [
+    (r"aa(?:\s+c)?\d", "aaa1"), (r"aa(?:\s+c)?\d", "aaaa c1"), (r"aa(?:\s+c)?\d", "/aaa1 aa1"),
+    (r"abab\s*\d", "ababab7"), (r"abab\s*\d", "abababab 1")])
+def test_a_prefix_that_can_overlap_itself_is_not_consumed(body, string):
+    """``aa…``: a match may start inside an ``aa`` that did not open one (``aaa1``)."""
+    rx = WordStartRegex(body, "/")
+    want = [m.span() for m in rx.exact.finditer(string)]
+    assert want and [m.span() for m in rx.finditer(string)] == want
+
+
+def test_has_border():
+    assert [gazetteer_mod._has_border(w) for w in ("aa", "abab", "aba", "ab", "nghi", "luat", "chien")] == [
+        True, True, True, False, False, False, False]
+
+
+WINDOW_REGEXES = [WordStartRegex("1[ab]*", "a-z0-9", first="1"), WordStartRegex("ab|b a", "a-z/"),
+                  WordStartRegex("[a-c]+ ?x", "/"), WordStartRegex(r"aa\s+b", "a-z"),
+                  WordStartRegex(r"chien\s+luoc", "a-z")]
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet="ab /1xchienluoc", max_size=50),
+       st.lists(st.tuples(st.integers(0, 50), st.integers(0, 12)), max_size=6))
+def test_finditer_windows_equals_finditer_per_window(string, raw):
+    windows, lo = [], 0
+    for gap, width in raw:                 # ascending, disjoint windows
+        start = lo + gap
+        windows.append((start, start + width))
+        lo = start + width
+    for rx in WINDOW_REGEXES:
+        want = [m.span() for a, b in windows for m in rx.finditer(string, a, b)]
+        assert [m.span() for m in rx.finditer_windows(string, windows)] == want
+
+
+@given(st.text(alphabet="a1b/ 2", max_size=30))
+def test_finditer_at_with_an_opening_character_needs_no_fast_check(string):
+    """With ``first``, an exact match already opens with such a character after no guard
+    character: trying the exact regex at every offset gives what ``finditer`` gives."""
+    rx = WordStartRegex("1[ab]*", "a-z0-9", first="1")
+    assert [m.span() for m in rx.finditer_at(string, range(len(string) + 1))] == [
+        m.span() for m in rx.exact.finditer(string)]
