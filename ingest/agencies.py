@@ -51,14 +51,16 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..ontology.records import Agency
-from .gazetteer import LA, LB, DisjointSpans, PhraseIndex, WordStartRegex, match_view, phrase_regex, phrase_sequences
+from .gazetteer import (LA, LB, DisjointSpans, PhraseIndex, WordStartRegex, literal_prefixes, match_view,
+                        phrase_regex, phrase_sequences, trie_regex)
 from .localities import foreign_name_regex, province_name_regex
 from .provinces import Province, province_by_name
 from .text import nfc, slugify
 
 __all__ = [
-    "AgencyKind", "AgencyKindScheme", "AgencyMention", "DocumentAgencies", "agency_heading",
-    "agency_kind_scheme", "document_agencies", "find_agencies", "issuer_agency", "make_agency", "roles_for_task",
+    "AgencyKind", "AgencyKindScheme", "AgencyMention", "DocumentAgencies", "TaskRoles", "agency_heading",
+    "agency_kind_scheme", "cue_starts", "document_agencies", "find_agencies", "issuer_agency", "make_agency",
+    "roles_for_task",
 ]
 
 _ROOT = Path(__file__).resolve().parent
@@ -428,13 +430,14 @@ def agency_heading(heading_text: str, province: str | None) -> Agency | None:
     district People's Committees if it lists it, else nothing (generic collectives)."""
     heading = nfc(heading_text)
     heading = heading.split(":", 1)[0]
-    strip = re.match(_data()["heading_strip_regex"], heading, re.IGNORECASE)
+    strip_rx, collective_rx = _heading_regexes()
+    strip = strip_rx.match(heading)
     body_start = strip.end() if strip else 0
     view = match_view(heading)
     if not pattern_index().positions(view):
         return None                     # no agency name can stand in it
     mentions = document_agencies(heading, province, view=view).between(0, len(heading))
-    if re.match(_data()["collective_heading_regex"], view[body_start:]):
+    if collective_rx.match(view[body_start:]):
         for m in mentions:
             if _kind_index()[m.agency.kind].scope == "collective":
                 return m.agency
@@ -443,6 +446,13 @@ def agency_heading(heading_text: str, province: str | None) -> Agency | None:
         if m.start >= body_start and not view[body_start:m.start].strip():
             return m.agency
     return None
+
+
+@lru_cache(maxsize=1)
+def _heading_regexes() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """``heading_strip_regex`` (case-insensitive) and ``collective_heading_regex``, compiled."""
+    return (re.compile(_data()["heading_strip_regex"], re.IGNORECASE),
+            re.compile(_data()["collective_heading_regex"]))
 
 
 def issuer_agency(issuer: str, province: str | None) -> Agency | None:
@@ -461,6 +471,65 @@ def _cue_regexes() -> dict[str, WordStartRegex]:
     return {role: WordStartRegex("(?:" + "|".join(c.replace(" ", r"\s+") for c in items) + ")" + _LA,
                                  _GUARD)
             for role, items in cues.items()}
+
+
+@lru_cache(maxsize=1)
+def _cue_start_regex() -> re.Pattern[str] | None:
+    """Where a role cue of any role can start, in one scan: the literal openings of every
+    cue regex (:func:`~vbgraph.ingest.gazetteer.literal_prefixes`) at a word start, only the
+    first character consumed (overlapping starts all reported). None when a cue regex has no
+    literal opening (then every task is scanned role by role)."""
+    openings: set[str] = set()
+    for items in _data()["role_cues"].values():
+        found = literal_prefixes("(?:" + "|".join(c.replace(" ", r"\s+") for c in items) + ")" + _LA)
+        if found is None:
+            return None
+        openings |= found
+    return re.compile(trie_regex((p.split(" ") for p in openings), end="", guard=_GUARD, lookahead=True))
+
+
+def cue_starts(view: str, pos: int = 0) -> tuple[int, ...] | None:
+    """Offsets of ``view`` (a whole document's match view) from ``pos`` on where a role cue
+    may start: every such offset where one of the cue regexes matches is among them (it may
+    match there only when the scan is bounded, as a task's is). None: no such shortcut (see
+    :func:`_cue_start_regex`)."""
+    rx = _cue_start_regex()
+    return None if rx is None else tuple(m.start() for m in rx.finditer(view, pos))
+
+
+@lru_cache(maxsize=1)
+def _cue_roles_by_char() -> dict[str, tuple[str, ...]]:
+    """Per character a role cue can open with (the first of one of its literal openings), the
+    roles whose cues can (in ``_cue_regexes`` order). Only used with :func:`cue_starts`, which
+    exists only when every cue regex has literal openings."""
+    by_char: dict[str, set[str]] = {}
+    for role, items in _data()["role_cues"].items():
+        for opening in literal_prefixes("(?:" + "|".join(c.replace(" ", r"\s+") for c in items) + ")" + _LA) or ():
+            by_char.setdefault(opening[0], set()).add(role)
+    order = list(_cue_regexes())
+    return {ch: tuple(r for r in order if r in roles) for ch, roles in by_char.items()}
+
+
+def _scan_roles(view: str, starts: tuple[int, ...], lo: int, hi: int) -> list[tuple[str, list[re.Match[str]]]]:
+    """Per role (``_cue_regexes`` order), ``list(rx.finditer(view, lo, hi))``, trying only the
+    offsets of ``starts`` (ascending, a superset of where a cue can match) in ``[lo, hi)``,
+    each with the regexes of the roles whose cues can open with the character there."""
+    cue_rx = _cue_regexes()
+    by_char = _cue_roles_by_char()
+    hits: dict[str, list[re.Match[str]]] = {role: [] for role in cue_rx}
+    last = dict.fromkeys(cue_rx, lo)
+    i = bisect.bisect_left(starts, lo)
+    j = bisect.bisect_left(starts, hi, i)
+    for k in range(i, j):
+        q = starts[k]
+        for role in by_char.get(view[q], ()):
+            if q < last[role]:
+                continue
+            m = cue_rx[role].exact.match(view, q, hi)
+            if m is not None:
+                hits[role].append(m)
+                last[role] = max(m.end(), q + 1)
+    return list(hits.items())
 
 
 @lru_cache(maxsize=1)
@@ -497,15 +566,43 @@ def _cue(role: str, m: re.Match[str], view: str, c0: int, c1: int) -> _Cue | Non
     return _Cue(role, m.start(), m.end(), c0, c1)
 
 
-def _find_cues(text: str, view: str, start: int, end: int) -> list[_Cue]:
+_VIEW_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
+
+
+def _never_opens(text: str, view: str, start: int, m: re.Match[str]) -> bool:
+    """Whether the request cue ``m`` (of a task starting at ``start``) surely does not open
+    its clause, so that :func:`_cue` drops it whatever the clauses: it is one word (so within
+    one clause) and, past whitespace only, a letter precedes it inside the task. No clause
+    break lies between (a break is a punctuation mark, or a line break before an item marker,
+    and the cue's word is none), so the letter is in the cue's clause before it, and no item
+    marker ends with a letter."""
+    if not m.group().isalpha():
+        return False
+    head = text[start:m.start()].rstrip()
+    return bool(head) and view[start + len(head) - 1] in _VIEW_LETTERS
+
+
+def _find_cues(text: str, view: str, start: int, end: int,
+               starts: tuple[int, ...] | None = None) -> list[_Cue]:
     """Role cues of ``text[start:end]``, each within its clause, in order.
 
     One scan per role over the task; only when a cue runs across a clause break is each
-    clause scanned on its own (the cues a clause-by-clause scan finds, in the same order)."""
+    clause scanned on its own (the cues a clause-by-clause scan finds, in the same order).
+    ``starts``: :func:`cue_starts` of the document's view, when the caller has it: a task
+    without any of them holds no cue, and only they are tried."""
     cue_rx = _cue_regexes()
-    found = [(role, list(rx.finditer(view, start, end))) for role, rx in cue_rx.items()]
+    if starts is not None:
+        i = bisect.bisect_left(starts, start)
+        if i == len(starts) or starts[i] >= end:
+            return []                   # no cue can start in the task
+        found = _scan_roles(view, starts, start, end)
+    else:
+        found = [(role, list(rx.finditer(view, start, end))) for role, rx in cue_rx.items()]
     if not any(hits for _role, hits in found):
         return []                       # no cue at all: the clauses are not needed
+    if all(role == "request" and all(_never_opens(text, view, start, m) for m in hits)
+           for role, hits in found if hits):
+        return []                       # only "giao" in "ngoại giao" …: the clauses are not needed
     clauses = _clauses(text, start, end)
     clause_starts = [c0 for c0, _ in clauses]
     cues: list[_Cue] = []
@@ -524,8 +621,9 @@ def _find_cues(text: str, view: str, start: int, end: int) -> list[_Cue]:
     if crossed:
         cues = []
         for c0, c1 in clauses:
-            for role, rx in cue_rx.items():
-                for m in rx.finditer(view, c0, c1):
+            for role, hits in ([(role, rx.finditer(view, c0, c1)) for role, rx in cue_rx.items()]
+                               if starts is None else _scan_roles(view, starts, c0, c1)):
+                for m in hits:
                     cue = _cue(role, m, view, c0, c1)
                     if cue is not None:
                         cues.append(cue)
@@ -612,15 +710,18 @@ def _eligible_lead(kind_id: str) -> bool:
 
 def roles_for_task(text: str, start: int, end: int, province: str | None,
                    heading: Agency | None, *, document: DocumentAgencies | None = None,
+                   starts: tuple[int, ...] | None = None,
                    ) -> tuple[tuple[Agency, ...], tuple[Agency, ...]]:
     """``(lead, cooperate)`` for the task ``text[start:end]``; ``heading`` is the agency of the
     assignment block the task sits in (None outside blocks). See the module doc for the rules.
     ``document``: :func:`document_agencies` of ``text`` and ``province``, found once per
-    document by the caller (else found here)."""
+    document by the caller (else found here); ``starts``: :func:`cue_starts` of its view
+    (used only with that ``document``)."""
     if document is None or document.text is not text or document.province != province:
         document = document_agencies(text, province)
+        starts = None
     view = document.view
-    cues = _find_cues(text, view, start, end)
+    cues = _find_cues(text, view, start, end, starts)
     if not cues:                        # no role cue: the block's heading agency leads
         return ((heading,) if heading is not None else ()), ()
     mentions = document.between(start, end)
@@ -632,14 +733,15 @@ def roles_for_task(text: str, start: int, end: int, province: str | None,
         return k >= 0 and mentions[k].start <= pos < mentions[k].end
 
     cues = [c for c in cues if not in_name(c.start)]
-    # drop a shorter cue overlapping a longer one ("là cơ quan đầu mối" / "cơ quan đầu mối")
-    kept: list[_Cue] = []
-    taken = DisjointSpans()
-    for c in sorted(cues, key=lambda c: (-(c.end - c.start), c.start)):
-        if not taken.overlaps(c.start, c.end):
-            kept.append(c)
-            taken.add(c.start, c.end)
-    cues = sorted(kept, key=lambda c: c.start)
+    if len(cues) > 1:
+        # drop a shorter cue overlapping a longer one ("là cơ quan đầu mối" / "cơ quan đầu mối")
+        kept: list[_Cue] = []
+        taken = DisjointSpans()
+        for c in sorted(cues, key=lambda c: (-(c.end - c.start), c.start)):
+            if not taken.overlaps(c.start, c.end):
+                kept.append(c)
+                taken.add(c.start, c.end)
+        cues = sorted(kept, key=lambda c: c.start)
 
     lead: list[Agency] = []
     coop: list[Agency] = []
@@ -683,6 +785,40 @@ def roles_for_task(text: str, start: int, end: int, province: str | None,
     lead_out = tuple(dict.fromkeys(lead))
     coop_out = tuple(a for a in dict.fromkeys(coop) if a not in lead_out)
     return lead_out, coop_out
+
+
+class TaskRoles:
+    """:func:`roles_for_task` for the tasks of one document: the document's agency mentions
+    (``document``) and where its role cues may start (:func:`cue_starts`, found once, from
+    the first task on: tasks come in document order) are shared by every task. Call it as
+    ``roles(text, start, end, heading)``."""
+
+    __slots__ = ("document", "_starts", "_from")
+
+    def __init__(self, document: DocumentAgencies):
+        self.document = document
+        self._starts: tuple[int, ...] | None = None
+        self._from: int | None = None          # where the scan for cue starts began
+
+    def starts(self, start: int) -> tuple[int, ...] | None:
+        """The cue starts of the document, at least from ``start`` on."""
+        if self._from is None or start < self._from:
+            self._starts = cue_starts(self.document.view, start)
+            self._from = start
+        return self._starts
+
+    def __call__(self, text: str, start: int, end: int,
+                 heading: Agency | None) -> tuple[tuple[Agency, ...], tuple[Agency, ...]]:
+        document = self.document
+        starts = None
+        if text is document.text:
+            starts = self.starts(start)
+            i = bisect.bisect_left(starts, start) if starts is not None else -1
+            if starts is not None and (i == len(starts) or starts[i] >= end):
+                # no role cue can start in the task: the block's heading agency leads
+                return ((heading,) if heading is not None else ()), ()
+        return roles_for_task(text, start, end, document.province, heading,
+                              document=document, starts=starts)
 
 
 def agencies_by_id(mentions: list[AgencyMention]) -> Mapping[str, Agency]:

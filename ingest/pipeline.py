@@ -60,6 +60,8 @@ def _hooks(text: str, province: str | None, warnings: list[str],
         kwargs["heading_agency"] = lambda title: agencies.agency_heading(title, province)
         kwargs["roles"] = lambda text_, a, b, heading: agencies.roles_for_task(
             text_, a, b, province, heading, document=document)
+        # per extract_tasks call: where the document's role cues may start, found once
+        kwargs["bind_roles"] = lambda: agencies.TaskRoles(document)
     if topics is not None:
         kwargs["topics"] = topics.tag_topics
     return TaskHooks(**kwargs)

@@ -11,12 +11,15 @@ pure and testable; the pipeline binds them to ``ingest.agencies`` and ``ingest.t
 """
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+
+import numpy as np
 
 from ..ontology.records import Agency, Task
 from .gazetteer import WordStartRegex
@@ -46,11 +49,16 @@ def _no_topics(_text: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class TaskHooks:
-    """How tasks get agencies and topics (defaults: block heading agency as lead, no topics)."""
+    """How tasks get agencies and topics (defaults: block heading agency as lead, no topics).
+
+    ``bind_roles``: when given, called once per :func:`extract_tasks` call for the roles
+    function of that document (one that precomputes per-document data, used in place of
+    ``roles``)."""
 
     heading_agency: HeadingFn = field(default=_no_heading)
     roles: RolesFn = field(default=_no_roles)
     topics: TopicsFn = field(default=_no_topics)
+    bind_roles: Callable[[], RolesFn] | None = None
 
 
 @lru_cache(maxsize=1)
@@ -67,11 +75,14 @@ def _lists() -> dict:
 def _excluded(title: str) -> bool:
     """A part whose title *starts* with an excluded kind ("Mục đích, yêu cầu", "Kinh phí …",
     "Tình hình …"). Only the head counts: "… đối ngoại trong tình hình mới" is a task part."""
-    head = " ".join(re.findall(r"[a-z0-9]+", fold(title)))
+    head = " ".join(_HEAD_WORD.findall(fold(title)))
     lists = _lists()
-    if any(head.startswith(k) for k in lists["with_tasks"]):
+    if head.startswith(lists["with_tasks"]):       # str.startswith tries each of a tuple
         return False
-    return any(head.startswith(k) for k in lists["excluded"])
+    return head.startswith(lists["excluded"])
+
+
+_HEAD_WORD = re.compile(r"[a-z0-9]+")
 
 
 def _is_budget(title: str) -> bool:
@@ -107,7 +118,7 @@ _DEADLINE_HINT = re.compile(r"dinh\s+k|truoc|trong|cham|chậm|hang")
 _DEADLINE_NEEDS: tuple[tuple[tuple[str, ...], ...], ...] = (
     (("dinh",),),
     (("truoc",),),
-    (("ngay",),),
+    (("ngay",), ("trong", "cham", "chậm")),
     (("trong", "truoc"), ("quy", "nam")),
     (("hang",),),
 )
@@ -123,16 +134,53 @@ def _may_match(folded: str, needs: tuple[tuple[str, ...], ...]) -> bool:
     return True
 
 
+_DIGIT = re.compile(r"\d")
+_YEAR = re.compile(r"\d{4}")
+#: per pattern of ``_DEADLINE_RES``, digits its every match holds (a date's day, a count of
+#: days, a year): a text without them is not scanned for it (None: no such need)
+_DEADLINE_NEEDS_DIGITS: tuple[re.Pattern[str] | None, ...] = (None, _DIGIT, _DIGIT, _YEAR, None)
+#: the words of ``_DEADLINE_HINT`` that stand alone (``dinh\s+k`` is checked on its own)
+_HINT_WORDS = ("truoc", "trong", "cham", "chậm", "hang")
+_DINH_K = re.compile(r"dinh\s+k")
+
+
+def _hinted(folded: str) -> bool:
+    """``_DEADLINE_HINT.search(folded)`` by substring tests (one scan only for ``dinh``)."""
+    for word in _HINT_WORDS:
+        if word in folded:
+            return True
+    return "dinh" in folded and _DINH_K.search(folded) is not None
+
+
 def find_deadline(text: str) -> str | None:
     """The deadline or reporting period a task states, as written (``None`` if none)."""
-    folded = fold(text)
-    if not _DEADLINE_HINT.search(folded):
+    return _deadline(text, fold(text))
+
+
+def _deadline(text: str, folded: str) -> str | None:
+    """:func:`find_deadline` given ``folded == fold(text)``."""
+    if not _hinted(folded):
         return None
     aligned = len(folded) == len(text)
     best: tuple[int, str] | None = None
+    digits: dict[re.Pattern[str], bool] = {}
     for rank, (regex, needs) in enumerate(zip(_DEADLINE_RES, _DEADLINE_NEEDS)):
-        if not _may_match(folded, needs):
+        missing = False
+        for group in needs:                 # _may_match(folded, needs), inlined
+            for word in group:
+                if word in folded:
+                    break
+            else:
+                missing = True
+                break
+        if missing:
             continue
+        need = _DEADLINE_NEEDS_DIGITS[rank]
+        if need is not None:
+            if need not in digits:
+                digits[need] = need.search(folded) is not None
+            if not digits[need]:
+                continue
         for m in regex.finditer(folded):
             surface = " ".join(text[m.start():m.end()].split())
             # fold is 1:1 on NFC text and keeps whitespace whitespace: the surface's fold
@@ -216,7 +264,15 @@ def _select(text: str, outline: Outline) -> list[tuple[Section, int, int]]:
         _candidate_spans(text, top, folded, fallback if _excluded(top.title) else included)
     # inside included parts, drop sub-parts that are themselves excluded (e.g. "1. Mục đích")
     memo: dict[str, bool] = {}
-    included = [c for c in included if not _has_excluded_ancestor(outline, c[0], memo)]
+    below: dict[str, bool] = {}          # per section path (its tasks ask alike)
+    kept = []
+    for c in included:
+        path = c[0].path
+        if path not in below:
+            below[path] = _has_excluded_ancestor(outline, c[0], memo)
+        if not below[path]:
+            kept.append(c)
+    included = kept
     return included or fallback
 
 
@@ -244,8 +300,16 @@ def extract_tasks(
     hooks = hooks or TaskHooks()
     default_period = plan_period(plan_title)
     heading_cache: dict[str, Agency | None] = {}
+    heading_of: dict[str, Agency | None] = {}        # per section path: the tasks of a
+                                                     # section share their heading
 
     def heading_for(sec: Section) -> Agency | None:
+        if sec.path in heading_of:
+            return heading_of[sec.path]
+        found = heading_of[sec.path] = _heading_for(sec)
+        return found
+
+    def _heading_for(sec: Section) -> Agency | None:
         for s in reversed(outline.ancestors(sec.path)):
             if not s.title or s.kind in ("roman", "chapter", "para"):
                 continue
@@ -258,20 +322,82 @@ def extract_tasks(
     tasks: list[Task] = []
     agencies: dict[str, Agency] = {}
     folded = outline.folded if len(outline.folded) == len(text) else fold(text)
+    aligned = len(folded) == len(text)
+    slow = _join_slow_starts(text) if aligned else []
+    squeezed: _Squeezed | None = None
+    roles = hooks.bind_roles() if hooks.bind_roles is not None else hooks.roles
+    topics = hooks.topics
     for sec, a, b in _select(text, outline):
-        body, body_folded = join_wrapped_folded(text, folded, a, b)
+        i = bisect.bisect_left(slow, a)
+        if aligned and (i == len(slow) or slow[i] >= b):
+            # nothing for join_wrapped to drop: the span's words, and their fold
+            if squeezed is None:
+                squeezed = _Squeezed(text, folded)
+            body, body_folded = squeezed.span(a, b)
+        else:
+            body, body_folded = join_wrapped_folded(text, folded, a, b)
         if not body:
             continue
         heading = heading_for(sec)
-        lead, coop = hooks.roles(text, a, b, heading)
+        lead, coop = roles(text, a, b, heading)
         for ag in (*lead, *coop):
             agencies.setdefault(ag.id, ag)
-        fold_known(body, body_folded)    # topics and deadline fold the body: reuse this one
+        fold_known(body, body_folded)    # topics fold the body: reuse this one
         lead_ids = tuple(dict.fromkeys(ag.id for ag in lead))
         coop_ids = tuple(i for i in dict.fromkeys(ag.id for ag in coop) if i not in lead_ids)
         tasks.append(Task(
             id=f"{doc_id}#t{len(tasks) + 1}", section=sec.path, text=body, start=a, end=b,
-            lead=lead_ids, cooperate=coop_ids, topics=tuple(hooks.topics(body)),
-            deadline=find_deadline(body) or default_period,
+            lead=lead_ids, cooperate=coop_ids, topics=tuple(topics(body)),
+            deadline=_deadline(body, body_folded) or default_period,
         ))
     return tuple(tasks), tuple(agencies.values())
+
+
+#: where :func:`~vbgraph.ingest.sections.join_wrapped` may do more than collapse whitespace:
+#: a ``|`` or ``*``, or the first of two artefact characters in a row (a dropped rule line
+#: holds one of these); the character class first, so the engine skips to it in C
+_JOIN_SLOW = re.compile(r"[-|*_=.\u2013\u2014](?:(?<=[|*])|(?=[-_=.\u2013\u2014]))")
+
+
+def _join_slow_starts(text: str) -> list[int]:
+    """Starts of the ``_JOIN_SLOW`` matches of ``text`` (one scan). A span ``[a, b)`` with
+    none in it is joined by collapsing its whitespace: every ``|``/``*`` in it is a match,
+    and so is the first of every pair of artefact characters in it."""
+    return [m.start() for m in _JOIN_SLOW.finditer(text)]
+
+
+#: per code point below 0x3001 (the last whitespace one), whether ``str.isspace``; one more
+#: entry, False, for every code point above
+_SPACE_LUT = np.array([chr(c).isspace() for c in range(0x3001)] + [False], dtype=bool)
+
+
+class _Squeezed:
+    """A document and its fold with every whitespace run made one space, in one numpy pass
+    (``folded``: ``fold(text)``, same length, whitespace exactly where ``text`` has it).
+
+    A run's space stands where the run starts, so the squeezed slice of ``[a, b)`` holds the
+    span's words with one space between them, plus at most one space at each end (a run that
+    starts inside the span; one that starts before it is not in the slice): stripped, it is
+    ``" ".join(text[a:b].split())`` (and likewise for the fold), without a split and a join
+    per task."""
+
+    __slots__ = ("_before", "_text", "_folded")
+
+    def __init__(self, text: str, folded: str):
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        space = _SPACE_LUT[np.minimum(codes, len(_SPACE_LUT) - 1)]
+        keep = np.ones(len(codes), dtype=bool)
+        keep[1:] = ~(space[1:] & space[:-1])          # the first of a run stays
+        self._before = np.concatenate(([0], np.cumsum(keep)))   # kept characters before i
+        fcodes = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32)
+        self._text = _squeeze(codes, space, keep)
+        self._folded = _squeeze(fcodes, space, keep)
+
+    def span(self, start: int, end: int) -> tuple[str, str]:
+        """``(" ".join(text[start:end].split()), " ".join(folded[start:end].split()))``."""
+        i, j = int(self._before[start]), int(self._before[end])
+        return self._text[i:j].strip(), self._folded[i:j].strip()
+
+
+def _squeeze(codes: np.ndarray, space: np.ndarray, keep: np.ndarray) -> str:
+    return np.where(space, np.uint32(32), codes)[keep].tobytes().decode("utf-32-le")

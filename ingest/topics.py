@@ -22,6 +22,11 @@ from .abbreviations import expand_abbreviations
 from .gazetteer import literal_prefixes, trie_regex
 from .text import fold, match_key, nfc
 
+try:                                    # optional native scanner (PyPI pyahocorasick)
+    import ahocorasick
+except ImportError:                     # pragma: no cover - the regex path below then serves
+    ahocorasick = None
+
 __all__ = ["TopicConcept", "TopicScheme", "match_topics", "tag_topics", "topic_scheme"]
 
 _FILE = Path(__file__).resolve().parent.parent / "ontology" / "data" / "topics.json"
@@ -169,7 +174,98 @@ def _closure_of(written: str) -> frozenset[int]:
     return found
 
 
+#: bytes.translate table: ASCII letters a-z and digits kept, every other byte a space
+_WORD_BYTES = bytes(c if 48 <= c <= 57 or 97 <= c <= 122 else 32 for c in range(256))
+
+
+@lru_cache(maxsize=1)
+def _automaton():
+    """One Aho-Corasick automaton (None without ``pyahocorasick``) over the folded words of a
+    text joined by single spaces (:func:`_word_string`), with two kinds of keys:
+
+    - every label, padded with a space each side: it occurs there exactly when the label's
+      words stand in the text as whole words, whatever non-word characters lie between them
+      (the trie regex's definition); value ``(True, concepts of that label)``;
+    - every literal opening of the ``match_patterns`` (:func:`literal_prefixes`, words joined
+      by one space), unpadded: a pattern's match opens with one of them, which then occurs in
+      the word string (whitespace runs become one space, a word may go on before or after);
+      value ``(False, concepts whose patterns open so)``. A concept with a pattern without a
+      literal opening is in ``_unhinted()`` (always tried)."""
+    if ahocorasick is None:
+        return None
+    automaton = ahocorasick.Automaton()
+    labels: dict[str, set[int]] = {}
+    for order, (_tid, labs, _pats) in enumerate(_matchers()):
+        for lab in labs:
+            labels.setdefault(f" {lab} ", set()).add(order)
+    openings = _pattern_openings()[0]
+    for key, orders in labels.items():
+        automaton.add_word(key, (True, frozenset(orders)))
+    for key, orders in openings.items():
+        automaton.add_word(key, (False, frozenset(orders)))    # never padded: no clash
+    automaton.make_automaton()
+    return automaton
+
+
+_OPENING = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)*")
+
+
+@lru_cache(maxsize=1)
+def _pattern_openings() -> tuple[dict[str, set[int]], frozenset[int]]:
+    """The literal openings of the ``match_patterns`` (words joined by one space) and the
+    concepts with them; and the concepts with a pattern that has none, or one holding other
+    than words (it would not stand in the word string): their patterns are always tried."""
+    openings: dict[str, set[int]] = {}
+    unhinted: set[int] = set()
+    for order, (_tid, _labs, pats) in enumerate(_matchers()):
+        for p in pats:
+            found = literal_prefixes(p.pattern)
+            if found is None or not all(_OPENING.fullmatch(o) for o in found):
+                unhinted.add(order)
+                continue
+            for opening in found:
+                openings.setdefault(opening, set()).add(order)
+    return openings, frozenset(unhinted)
+
+
+def _unhinted() -> frozenset[int]:
+    return _pattern_openings()[1]
+
+
+def _word_string(folded: str) -> str:
+    """`` w1 w2 … `` : the ``[a-z0-9]+`` runs of ``folded``, one space between and around."""
+    words = folded.encode("ascii", "replace").translate(_WORD_BYTES).split()
+    return (b" " + b" ".join(words) + b" ").decode("ascii")
+
+
+def _found_scanned(folded: str, automaton) -> set[int]:
+    """:func:`_found_regex` from one Aho-Corasick pass over the text's word string."""
+    found: set[int] = set()
+    hinted: set[int] = set(_unhinted())
+    for _end, (is_label, orders) in automaton.iter(_word_string(folded)):
+        if is_label:
+            found |= orders
+        else:
+            hinted |= orders
+    if hinted:
+        pats = _matchers()
+        for order in sorted(hinted - found):
+            if any(p.search(folded) for p in pats[order][2]):
+                found.add(order)
+    return found
+
+
 def _found(folded: str) -> set[int]:
+    """The concepts (scheme positions) whose labels or patterns occur in ``folded``."""
+    automaton = _automaton()
+    if automaton is None:
+        return _found_regex(folded)
+    return _found_scanned(folded, automaton)
+
+
+def _found_regex(folded: str) -> set[int]:
+    """:func:`_found` with the standard library only: the labels' trie regex, the patterns
+    behind one regex of their openings."""
     (rx, rx_start), _closure, pats = _label_index()
     written = _WRITTEN
     found: set[int] = set()
@@ -194,7 +290,11 @@ def tag_topics(text: str) -> tuple[str, ...]:
     are blanked: in ``các tỉnh giáp biên giới`` the word describes a partner, the task is not
     about borders."""
     folded = fold(text)
-    found = _found(folded)
+    return _tagged(folded, _found(folded))
+
+
+def _tagged(folded: str, found: set[int]) -> tuple[str, ...]:
+    """The topic ids of ``found`` (``_found(folded)``), ``not_in`` phrases applied."""
     not_in, guarded = _not_in()
     if not_in is not None and found & guarded and not_in.search(folded):
         blanked = not_in.sub(lambda m: " " * len(m.group(0)), folded)
