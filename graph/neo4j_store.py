@@ -58,7 +58,9 @@ from .model import (
     NodeRow,
     clean,
     label_of,
+    number_key,
     province_id,
+    yearless_key,
 )
 
 __all__ = ["Neo4jGraphStore", "RetryPolicy", "SyncCheckpoint", "SyncUnavailable",
@@ -581,6 +583,13 @@ class Neo4jGraphStore(GraphStore):
             # a statement's parameters are capped, so smaller rows mean fewer statements)
             nid = props.pop("id")
             labels[nid] = label
+            if label is NodeLabel.DOCUMENT:
+                # the server-side lookups read these; graph files written before they were
+                # stored on the node lack them (the embedded store derives them on load)
+                if "yearless" not in props:
+                    props["yearless"] = yearless_key(nid)
+                if "number_key" not in props and number_key(nid) is not None:
+                    props["number_key"] = number_key(nid)
             rows = pending.setdefault(label, [])
             rows.append({"id": nid, "props": props})
             if len(rows) >= batch_size:

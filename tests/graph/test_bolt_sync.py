@@ -117,3 +117,20 @@ def test_mirror_from_callables_prunes_only_a_target_that_was_not_empty(
         assert dst.get_nodes(["topic:stale"]) == {}
     finally:
         dst.clear()
+
+
+def test_streamed_document_rows_carry_the_lookup_keys_of_older_graph_files() -> None:
+    """A graph file written before ``yearless``/``number_key`` were stored on document nodes
+    still syncs into a graph the server-side ``cites`` can search."""
+    from vbgraph.graph.neo4j_store import Neo4jGraphStore
+
+    old = [{"kind": "Document", "id": "doc:qd-272-tw-2015", "number": "272-QĐ/TW"},
+           {"kind": "Document", "id": "doc:title:luat-bien-gioi"},
+           {"kind": "Document", "id": "doc:ct-04-tw", "yearless": "doc:ct-04-tw",
+            "number_key": "04"}]
+    (step,) = Neo4jGraphStore._stream_steps(iter(old), iter(()))
+    props = {r["id"]: r["props"] for r in step[1][1]["rows"]}
+    assert props["doc:qd-272-tw-2015"] == {"number": "272-QĐ/TW", "yearless": "doc:qd-272-tw",
+                                           "number_key": "272"}
+    assert props["doc:title:luat-bien-gioi"] == {"yearless": "doc:title:luat-bien-gioi"}
+    assert props["doc:ct-04-tw"] == {"yearless": "doc:ct-04-tw", "number_key": "04"}
