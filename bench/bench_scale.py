@@ -9,6 +9,7 @@
     python bench/bench_scale.py graph --extracted x100k.jsonl --dump g100k.gz      # ingest, dump, queries
     python bench/bench_scale.py load --graph g100k.gz                              # server start + queries
     python bench/bench_scale.py bolt --extracted /tmp/vbscale/x10k.jsonl --patched         # sync UNWIND vs naive + Bolt queries
+    NEO4J_URI=bolt://… vbgraph sync --to neo4j --data-dir D; python bench/bench_scale.py bolt-queries --uri bolt://…
     python bench/bench_scale.py embed --extracted /tmp/vbscale/x10k.jsonl --limit 100      # what embedding adds
 
 ``--patched`` applies ``bench_scale_patches`` (the fixes the profiles call for; outputs identical).
@@ -339,6 +340,21 @@ def cmd_bolt(args: argparse.Namespace) -> None:
         store.close()
 
 
+def cmd_bolt_queries(args: argparse.Namespace) -> None:
+    """Queries served by a Bolt server that already holds a synced graph (``vbgraph sync``)."""
+    from vbgraph.graph.neo4j_store import Neo4jGraphStore
+
+    store = Neo4jGraphStore(args.uri)
+    t0 = time.perf_counter()
+    counts = store.counts()
+    n = len(store.documents(ingested_only=True))
+    emit(bench="bolt-counts", docs=n, seconds=round(time.perf_counter() - t0, 1), **counts)
+    q = time_queries(store, args.queries, budget_s=args.query_budget)
+    for kind, stats in q.items():
+        emit(bench="query", store=f"bolt-{store.flavour}", docs=n, query=kind, **stats)
+    store.close()
+
+
 # -- embedding -----------------------------------------------------------------------------------
 def cmd_embed(args: argparse.Namespace) -> None:
     from vbgraph.search.index import TaskIndex
@@ -388,6 +404,10 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--naive-rows", type=int, default=20000)
     b.add_argument("--naive-budget", type=float, default=60.0)
     b.add_argument("--patched", action="store_true")
+    bq = sub.add_parser("bolt-queries")
+    bq.add_argument("--uri", required=True)
+    bq.add_argument("--queries", type=int, default=100)
+    bq.add_argument("--query-budget", type=float, default=120.0)
     m = sub.add_parser("embed")
     m.add_argument("--extracted", type=Path, required=True)
     m.add_argument("--limit", type=int, default=100)
@@ -399,6 +419,7 @@ def main(argv: list[str] | None = None) -> int:
     elif os.environ.get("VBGRAPH_BENCH_RESULTS"):
         RESULTS = Path(os.environ["VBGRAPH_BENCH_RESULTS"])
     {"extract": cmd_extract, "graph": cmd_graph, "load": cmd_load, "bolt": cmd_bolt,
+     "bolt-queries": cmd_bolt_queries,
      "embed": cmd_embed}[
         args.cmd](args)
     return 0
