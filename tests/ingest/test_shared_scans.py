@@ -22,6 +22,13 @@ from vbgraph.ingest.pipeline import extract_text
 from vbgraph.ingest.sections import join_wrapped, join_wrapped_folded, parse_outline
 from vbgraph.ingest.text import _fold_char, fold, fold_known, nfc
 
+import importlib.util as _ilu
+
+_spec = _ilu.spec_from_file_location("ingest_oracles", Path(__file__).with_name("oracles.py"))
+oracles = _ilu.module_from_spec(_spec)
+_spec.loader.exec_module(oracles)
+
+
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 
 
@@ -112,19 +119,6 @@ def test_ancestors_are_remembered_but_returned_afresh():
 
 
 # -- deadlines ---------------------------------------------------------------------------------
-def _find_deadline_reference(text: str) -> str | None:
-    folded = fold(text)
-    if not tasks._DEADLINE_HINT.search(folded):
-        return None
-    best = None
-    for rank, regex in enumerate(tasks._DEADLINE_RES):
-        for m in regex.finditer(folded):
-            surface = " ".join(text[m.start():m.end()].split())
-            score = (("truoc ngay" in fold(surface)) * 100 + any(c.isdigit() for c in surface) * 50
-                     + len(surface) - rank * 10)
-            if best is None or score > best[0]:
-                best = (score, surface)
-    return best[1] if best else None
 
 
 DEADLINE_PARTS = ["định kỳ", "6 tháng", "trước ngày 25/5", "trước ngày\n15 tháng 12 năm 2024",
@@ -138,13 +132,13 @@ DEADLINE_PARTS = ["định kỳ", "6 tháng", "trước ngày 25/5", "trước n
 def test_find_deadline_equals_trying_every_pattern(parts, upper):
     text = nfc(" ".join(parts))
     text = text.upper() if upper else text
-    assert tasks.find_deadline(text) == _find_deadline_reference(text)
+    assert tasks.find_deadline(text) == oracles.find_deadline_reference(text)
 
 
 def test_find_deadline_on_every_paragraph(corpus_texts):
     for text in corpus_texts:
         for para in text.split("\n\n"):
-            assert tasks.find_deadline(para) == _find_deadline_reference(para)
+            assert tasks.find_deadline(para) == oracles.find_deadline_reference(para)
 
 
 def test_each_deadline_pattern_needs_its_words():

@@ -20,6 +20,13 @@ from vbgraph.ingest.sections import join_wrapped, join_wrapped_folded, parse_out
 from vbgraph.ingest.tasks import TaskHooks, extract_tasks
 from vbgraph.ingest.text import fold, nfc
 
+import importlib.util as _ilu
+
+_spec = _ilu.spec_from_file_location("ingest_oracles", Path(__file__).with_name("oracles.py"))
+oracles = _ilu.module_from_spec(_spec)
+_spec.loader.exec_module(oracles)
+
+
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 PROVINCES = {"kien_giang": "Kiên Giang", "thua_thien_hue": "Thừa Thiên Huế", "khanh_hoa": "Khánh Hòa",
              "lai_chau": "Lai Châu", "hau_giang": "Hậu Giang"}
@@ -82,17 +89,6 @@ def test_cue_starts_hold_every_offset_where_a_cue_matches(case):
     assert _every_cue_start(view) <= set(starts)
 
 
-def _cues_reference(text, view, start, end):
-    """Every clause scanned on its own with every role's regex (the rule, written plainly)."""
-    out = []
-    for c0, c1 in agencies._clauses(text, start, end):
-        for role, rx in agencies._cue_regexes().items():
-            for m in rx.exact.finditer(view, c0, c1):
-                cue = agencies._cue(role, m, view, c0, c1)
-                if cue is not None:
-                    out.append(cue)
-    out.sort(key=lambda c: c.start)
-    return out
 
 
 @given(cue_texts())
@@ -100,7 +96,7 @@ def test_cues_equal_a_clause_by_clause_scan(case):
     """Also what the shortcut for request cues that cannot open their clause rests on."""
     text, start, end = case
     view = match_view(text)
-    expected = _cues_reference(text, view, start, end)
+    expected = oracles.cues_reference(text, view, start, end)
     assert agencies._find_cues(text, view, start, end) == expected
     assert agencies._find_cues(text, view, start, end, agencies.cue_starts(view)) == expected
 
@@ -349,18 +345,6 @@ def test_hint_by_substrings_equals_the_hint_regex(parts):
     assert tasks._hinted(text) == bool(tasks._DEADLINE_HINT.search(text))
 
 
-def _find_deadline_reference(text: str) -> str | None:
-    """Every pattern tried on the whole text, no hint, no needed words or digits."""
-    folded = fold(text)
-    best = None
-    for rank, regex in enumerate(tasks._DEADLINE_RES):
-        for m in regex.finditer(folded):
-            surface = " ".join(text[m.start():m.end()].split())
-            score = (("truoc ngay" in fold(surface)) * 100 + any(c.isdigit() for c in surface) * 50
-                     + len(surface) - rank * 10)
-            if best is None or score > best[0]:
-                best = (score, surface)
-    return best[1] if best else None
 
 
 DEADLINE_WORDS = ["định kỳ", "định\nkỳ", "hằng năm", "hàng quý", "hàng tháng", "6 tháng", "quý", "năm", "trước",
@@ -371,11 +355,15 @@ DEADLINE_WORDS = ["định kỳ", "định\nkỳ", "hằng năm", "hàng quý", 
 @given(st.lists(st.sampled_from(DEADLINE_WORDS), max_size=10), st.sampled_from([" ", "\n", "  "]))
 def test_find_deadline_equals_every_pattern_tried(parts, sep):
     text = nfc(sep.join(parts))
-    assert tasks.find_deadline(text) == _find_deadline_reference(text)
-    assert tasks._deadline(text, fold(text)) == _find_deadline_reference(text)
+    assert tasks.find_deadline(text) == _deadline_no_hint(text)
+    assert tasks._deadline(text, fold(text)) == _deadline_no_hint(text)
 
 
 def test_deadlines_without_digits():
     for text in ("Báo cáo định kỳ hằng năm", "định kỳ hàng quý và đột xuất", "trong thời hạn năm ngày"):
-        assert tasks.find_deadline(text) == _find_deadline_reference(text)
+        assert tasks.find_deadline(text) == _deadline_no_hint(text)
     assert tasks.find_deadline("Báo cáo định kỳ hằng năm") == "định kỳ hằng năm"
+
+
+def _deadline_no_hint(text: str) -> str | None:
+    return oracles.find_deadline_reference(text, hint=False)
