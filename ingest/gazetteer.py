@@ -19,6 +19,16 @@ each with its own regex. :meth:`PhraseIndex.matches` returns, per pattern, the s
 ``pattern.finditer(view)``: non-overlapping, leftmost first. A hand-written regex (no token
 sequences) joins the scan through its literal openings (:func:`literal_prefixes`).
 
+That regex scan still tried the trie after every space of a document. For a document-sized
+view the index now reads it once with an Aho-Corasick automaton (pyahocorasick, native) over
+the **squeezed view** (:func:`_squeeze`, one numpy pass, remembered for the last view so the
+agency and locality indexes share it): every whitespace run one space, ``[a-z0-9/]`` kept,
+any other character ``\\x01``. Each sequence is a key between a lead (`` ``/``\\x01``: a word
+start) and a trail (`` ``/``\\x01``/``/``: a word end), each literal prefix a key after a lead,
+so a hit is exactly a place where the trie matches, and the key names the patterns owning it:
+only those are tried there, each with its own regex. Short views (headings), and indexes whose
+words hold other characters than ``[a-z0-9/]``, keep the regex scan.
+
 **WordStartRegex**: the same idea for one regex that opens with a look-behind
 (``(?<![a-z])luat …``): jump to its literal openings, then take the real match.
 
@@ -33,7 +43,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import product
 
+import numpy as np
+
 from .text import fold
+
+try:                                    # native multi-key scanner (PyPI pyahocorasick)
+    import ahocorasick
+except ImportError:                     # pragma: no cover - the regex scan then serves
+    ahocorasick = None
 
 __all__ = [
     "LA", "LB", "DisjointSpans", "PhraseIndex", "match_view", "phrase_regex", "phrase_sequences", "trie_regex",
@@ -265,6 +282,8 @@ class PhraseIndex:
         by_pair: dict[tuple[str, str], set[int]] = {}
         sequences: set[tuple[str, ...]] = set()
         prefixes: set[str] = set()
+        owned: dict[tuple[str, ...], set[int]] = {}     # sequence -> the patterns it is one of
+        raw_prefixes: dict[str, set[int]] = {}          # literal prefix -> hand-written patterns
         for i, (regex, seqs) in enumerate(entries):
             if seqs is None:
                 found = literal_prefixes(regex.pattern)
@@ -273,6 +292,7 @@ class PhraseIndex:
                 self._entries.append(_Entry(regex, True))
                 prefixes |= found
                 for prefix in found:
+                    raw_prefixes.setdefault(prefix, set()).add(i)
                     first = _TOKEN.match(prefix)
                     if first is not None:
                         by_first.setdefault(first.group(), set()).add(i)
@@ -283,6 +303,7 @@ class PhraseIndex:
                 if not seq:
                     continue
                 sequences.add(seq)
+                owned.setdefault(seq, set()).add(i)
                 first = _TOKEN.match(seq[0])
                 if first is None:
                     continue            # cannot start at a word start: never matches there
@@ -297,6 +318,7 @@ class PhraseIndex:
         trie = trie_regex(sequences, prefixes=prefixes)
         self._at_start = re.compile(trie)
         self.prefilter = re.compile(f"[^{_WORD_CHARS}/](?={trie})")
+        self._automaton = _automaton(owned, raw_prefixes) if ahocorasick is not None else None
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -320,13 +342,62 @@ class PhraseIndex:
         for m in self.prefilter.finditer(view):
             yield m.end()
 
+    def _hits(self, view: str) -> tuple[list[int], list[tuple[int, ...]]] | None:
+        """The automaton's hits over the squeezed view: per hit, the view offset where a
+        sequence (or a literal prefix) starts and the patterns it belongs to; ``None`` when
+        the regex scan serves (no automaton, or a view too short to repay the squeeze)."""
+        automaton = self._automaton
+        if automaton is None or len(view) < _SQUEEZE_MIN_LENGTH:
+            return None
+        squeezed, offsets = _squeeze(view)
+        starts: list[int] = []
+        owners: list[tuple[int, ...]] = []
+        add_start, add_owners = starts.append, owners.append
+        for end, (back, ids) in automaton.iter(squeezed):
+            add_start(end - back)
+            add_owners(ids)
+        if not starts:
+            return [], []
+        return offsets[starts].tolist(), owners
+
     def positions(self, view: str) -> list[int]:
         """Offsets where at least one pattern may match (every offset where one does)."""
-        return list(self._scan(view))
+        hits = self._hits(view)
+        if hits is None:
+            return list(self._scan(view))
+        return sorted(set(hits[0]))
 
     def matches(self, view: str) -> list[tuple[int, re.Match[str]]]:
         """``(pattern index, match)`` for every match, ordered by pattern then position: per
         pattern exactly the matches of ``regex.finditer(view)``."""
+        hits = self._hits(view)
+        if hits is None:
+            return self._matches_by_scan(view)
+        tried: dict[int, list[int]] = {}       # pattern -> offsets where it may match
+        for pos, ids in zip(*hits):
+            for i in ids:
+                at = tried.get(i)
+                if at is None:
+                    tried[i] = [pos]
+                else:
+                    at.append(pos)
+        out: list[tuple[int, re.Match[str]]] = []
+        entries = self._entries
+        for i in sorted(tried):
+            match = entries[i].regex.match
+            last_end = 0
+            for pos in sorted(set(tried[i])):
+                if pos < last_end:
+                    continue
+                found = match(view, pos)
+                if found is not None:
+                    out.append((i, found))
+                    last_end = max(found.end(), pos + 1)
+        return out
+
+    def _matches_by_scan(self, view: str) -> list[tuple[int, re.Match[str]]]:
+        """:meth:`matches` by the regex scan and the first-word keys (short views, no
+        automaton)."""
         out: list[tuple[int, re.Match[str]]] = []
         last_end: dict[int, int] = {}
         entries = self._entries
@@ -341,6 +412,91 @@ class PhraseIndex:
                     last_end[i] = max(found.end(), pos + 1)
         out.sort(key=lambda hit: (hit[0], hit[1].start()))
         return out
+
+
+# -- the automaton scan ------------------------------------------------------------------------
+#: views shorter than this are scanned by the regex (the squeeze's numpy round trip would cost
+#: more than it saves: headings, single lines)
+_SQUEEZE_MIN_LENGTH = 256
+#: code points below this are classified by a lookup table (the last whitespace one is U+3000)
+_CLASS_LIMIT = 0x3001
+#: the code a character of the view becomes in the squeezed view: whitespace a space, a
+#: character of ``[a-z0-9/]`` itself, anything else this one (a word boundary that is neither)
+_OTHER = 1
+_CLEAN_TOKEN = re.compile(r"[a-z0-9/]+")
+#: what may stand before a sequence (after the squeeze) and what may follow its last word
+_LEADS = (" ", chr(_OTHER))
+_TRAILS = (" ", chr(_OTHER), "/")
+
+
+def _class_table() -> np.ndarray:
+    """Per code point below :data:`_CLASS_LIMIT`, its code in the squeezed view; one more
+    entry, :data:`_OTHER`, for every code point above (none of them is whitespace)."""
+    table = np.full(_CLASS_LIMIT + 1, _OTHER, dtype=np.uint8)     # the last entry: above
+    for code in range(_CLASS_LIMIT):
+        ch = chr(code)
+        if ch.isspace():                 # what ``\s`` matches in a str pattern
+            table[code] = 32
+        elif ch in "abcdefghijklmnopqrstuvwxyz0123456789/":
+            table[code] = code
+    return table
+
+
+_CLASS_TABLE = _class_table()
+#: the last view squeezed and its squeeze (strings are immutable: identity is enough); the
+#: agency and locality indexes scan the same view object
+_last_squeeze: tuple[str | None, tuple[str, np.ndarray]] = (None, ("", np.zeros(0, dtype=np.intp)))
+
+
+def _squeeze(view: str) -> tuple[str, np.ndarray]:
+    """The view as the automaton reads it, and per character of it the view offset it
+    stands for (one numpy pass): every whitespace run one space (standing where the run
+    starts), ``[a-z0-9/]`` kept, any other character ``\\x01``; one space added before and
+    after (the view's start and end are word boundaries). ``offsets[k]`` is the view offset
+    of the character at ``k + 1`` of the squeezed text."""
+    global _last_squeeze
+    last = _last_squeeze
+    if last[0] is view:
+        return last[1]
+    codes = np.frombuffer(view.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    classes = np.take(_CLASS_TABLE, codes, mode="clip")   # above the table: its last entry
+    space = classes == 32
+    keep = np.ones(len(classes), dtype=bool)
+    keep[1:] = ~(space[1:] & space[:-1])            # the first of a run stays
+    squeezed = " " + classes[keep].tobytes().decode("latin-1") + " "
+    out = (squeezed, np.flatnonzero(keep))
+    _last_squeeze = (view, out)
+    return out
+
+
+def _automaton(sequences: dict[tuple[str, ...], set[int]], prefixes: dict[str, set[int]]):
+    """One Aho-Corasick automaton over the squeezed view for every sequence (a lead, the
+    words joined by single spaces, a trail: exactly where it matches at a word start and ends
+    at a word end) and every literal prefix (a lead, the prefix). A key's value is ``(back,
+    ids)``: its hit ending at ``end`` stands for a match at the view offset
+    ``offsets[end - back]`` (see :func:`_squeeze`) of one of the patterns ``ids``. ``None``
+    when a word is not plain ``[a-z0-9/]`` (the squeeze would then blur it: the regex scan
+    serves)."""
+    keys: dict[str, set[int]] = {}
+    for seq, ids in sequences.items():
+        if not all(_CLEAN_TOKEN.fullmatch(tok) for tok in seq):
+            return None
+        core = " ".join(seq)
+        for lead in _LEADS:
+            for trail in _TRAILS:
+                keys.setdefault(lead + core + trail, set()).update(ids)
+    for prefix, ids in prefixes.items():
+        if not all(_CLEAN_TOKEN.fullmatch(tok) for tok in prefix.split(" ")):
+            return None
+        for lead in _LEADS:
+            keys.setdefault(lead + prefix, set()).update(ids)
+    if not keys:
+        return None
+    automaton = ahocorasick.Automaton()
+    for key, ids in keys.items():                  # the lead stands at ``end - len + 1``
+        automaton.add_word(key, (len(key) - 1, tuple(sorted(ids))))
+    automaton.make_automaton()
+    return automaton
 
 
 class DisjointSpans:

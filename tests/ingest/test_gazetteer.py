@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import random
 import re
+from contextlib import contextmanager
 
 import pytest
 from hypothesis import given, settings
@@ -20,7 +21,7 @@ from vbgraph.ingest import gazetteer as gazetteer_mod
 from vbgraph.ingest.citations import find as citation_find
 from vbgraph.ingest.citations import grammar
 from vbgraph.ingest.gazetteer import (
-    DisjointSpans, PhraseIndex, WordStartRegex, literal_prefixes, match_view, phrase_regex,
+    LB, DisjointSpans, PhraseIndex, WordStartRegex, literal_prefixes, match_view, phrase_regex,
     phrase_sequences, trie_regex,
 )
 from vbgraph.ingest.text import _FOLD_TABLE, fold, nfc
@@ -49,11 +50,11 @@ def _spell(name: str, how: int) -> str:
 
 
 @st.composite
-def documents(draw, vocabulary=None, max_parts=30):
+def documents(draw, vocabulary=None, max_parts=30, separators=None):
     """A text of gazetteer names (in several spellings) and filler between separators."""
     vocabulary = vocabulary or NAMES
     parts = draw(st.lists(st.tuples(st.sampled_from(vocabulary + FILLER), st.integers(0, 4),
-                                    st.sampled_from(SEPARATORS)), max_size=max_parts))
+                                    st.sampled_from(separators or SEPARATORS)), max_size=max_parts))
     return nfc("".join(_spell(w, how) + sep for w, how, sep in parts))
 
 
@@ -346,3 +347,155 @@ def test_finditer_at_with_an_opening_character_needs_no_fast_check(string):
     rx = WordStartRegex("1[ab]*", "a-z0-9", first="1")
     assert [m.span() for m in rx.finditer_at(string, range(len(string) + 1))] == [
         m.span() for m in rx.exact.finditer(string)]
+
+
+# -- the automaton scan of PhraseIndex (Aho-Corasick over the squeezed view) ----------------------
+# Oracles: the regex scan it replaces for long views (``_scan`` + ``_matches_by_scan``, kept for
+# short views) and, above all, each pattern's own ``finditer``.
+
+needs_automaton = pytest.mark.skipif(gazetteer_mod.ahocorasick is None, reason="no pyahocorasick")
+
+
+@contextmanager
+def _automaton_for_every_view():
+    """The automaton scan even for views shorter than the squeeze threshold."""
+    saved = gazetteer_mod._SQUEEZE_MIN_LENGTH
+    gazetteer_mod._SQUEEZE_MIN_LENGTH = 0
+    try:
+        yield
+    finally:
+        gazetteer_mod._SQUEEZE_MIN_LENGTH = saved
+
+
+_WHITESPACE = [c for c in map(chr, range(0x110000)) if re.fullmatch(r"\s", c)]
+
+
+def _reference_squeeze(view: str) -> tuple[str, list[int]]:
+    """:func:`gazetteer._squeeze` character by character: whitespace runs one space (at the
+    run's start), ``[a-z0-9/]`` kept, anything else ``\\x01``, a space at each end."""
+    out, offsets = [" "], []
+    for i, ch in enumerate(view):
+        space = re.fullmatch(r"\s", ch) is not None
+        if space and i and re.fullmatch(r"\s", view[i - 1]):
+            continue
+        out.append(" " if space else ch if re.fullmatch(r"[a-z0-9/]", ch) else "\x01")
+        offsets.append(i)
+    return "".join(out) + " ", offsets
+
+
+ODD_CHARS = ["\xa0", "\t", "\u3000", "\u2028", "\x1c", "\x85", "\x01", "(", ")", "/", ":", "“",
+             "é", "Ư", "\ud800", "\U0001f600", "\u3001", "1"]
+
+
+@given(st.lists(st.sampled_from(["a", "b", "z", "0", "9", " ", "\n", "  "] + ODD_CHARS),
+                max_size=60).map("".join))
+def test_squeeze_equals_a_walk_over_the_characters(view):
+    gazetteer_mod._last_squeeze = (None, ("", None))       # no memo from an earlier example
+    squeezed, offsets = gazetteer_mod._squeeze(view)
+    assert (squeezed, offsets.tolist()) == _reference_squeeze(view)
+    assert gazetteer_mod._squeeze(view)[0] == squeezed     # the memo gives the same
+
+
+def test_the_class_table_reads_whitespace_as_the_regex_engine_does():
+    table = gazetteer_mod._CLASS_TABLE
+    spaces = {ord(c) for c in _WHITESPACE}
+    assert max(spaces) < gazetteer_mod._CLASS_LIMIT      # the table's last entry stands for
+    assert table[-1] == gazetteer_mod._OTHER             # every code point above it
+    for code in range(gazetteer_mod._CLASS_LIMIT):
+        ch = chr(code)
+        want = 32 if code in spaces else code if re.fullmatch(r"[a-z0-9/]", ch) else 1
+        assert table[code] == want, hex(code)
+
+
+ODD_SEPARATORS = SEPARATORS + ["\xa0", "\t ", "\u3000", " \n\t ", "(", "“", "/", "1", "\x01",
+                               "", "é"]
+
+
+@needs_automaton
+@settings(max_examples=150)
+@given(documents(max_parts=40, separators=ODD_SEPARATORS))
+def test_automaton_scan_equals_the_regex_scan_and_finditer_on_gazetteer_texts(text):
+    view = match_view(text)
+    agency_entries = [(p.regex, None) for p in agencies._patterns()] + [(agencies._district_regex(), None)]
+    locality_entries = [(s.regex, None) for s in localities._surfaces()]
+    for index, entries in ((agencies.pattern_index(), agency_entries),
+                           (localities.surface_index(), locality_entries)):
+        assert index._automaton is not None
+        with _automaton_for_every_view():
+            found = _index_result(index, view)
+            positions = index.positions(view)
+        assert found == _reference(entries, view)
+        assert found == sorted((i, m.start(), m.end()) for i, m in index._matches_by_scan(view))
+        assert positions == list(index._scan(view))
+
+
+@needs_automaton
+def test_automaton_scan_on_the_seeds(seed_paths):
+    views = [match_view(p.read_text(encoding="utf-8")) for p in seed_paths.values()]
+    locality_entries = [(s.regex, None) for s in localities._surfaces()]
+    for index in (agencies.pattern_index(), localities.surface_index()):
+        for view in views + views[:1]:                # the memo: back to a view seen before
+            assert len(view) >= gazetteer_mod._SQUEEZE_MIN_LENGTH
+            found = [(i, m.span()) for i, m in index.matches(view)]
+            assert found == [(i, m.span()) for i, m in index._matches_by_scan(view)]
+            assert index.positions(view) == list(index._scan(view))
+    for view in views:
+        assert _index_result(localities.surface_index(), view) == _reference(locality_entries, view)
+
+
+SMALL_TOKENS = ["a", "ab", "b", "ba", "a1", "1", "a/", "/b"]
+SMALL_SEPARATORS = [" ", "  ", "\n", "\xa0", "\t\n ", "/", "(", "", "x", "-", "\u3000"]
+
+
+@st.composite
+def small_indexes(draw):
+    """Patterns over a few short, overlapping words: sequences (as a trie regex), sometimes
+    with a hand-written regex (literal openings, then a class)."""
+    entries = []
+    for _ in range(draw(st.integers(1, 5))):
+        seqs = draw(st.sets(st.lists(st.sampled_from(SMALL_TOKENS), min_size=1, max_size=3).map(tuple),
+                            min_size=1, max_size=4))
+        entries.append((re.compile(LB + trie_regex(seqs)), seqs))
+    if draw(st.booleans()):
+        entries.append((re.compile(LB + r"(?:ab|b)\s+a[a-z0-9]*(?:\s+b)?"), None))
+    return entries
+
+
+@needs_automaton
+@settings(max_examples=300)
+@given(small_indexes(),
+       st.lists(st.tuples(st.sampled_from(SMALL_TOKENS), st.sampled_from(SMALL_SEPARATORS)), max_size=25))
+def test_automaton_scan_equals_finditer_on_small_vocabularies(entries, parts):
+    view = "".join(tok + sep for tok, sep in parts)
+    index = PhraseIndex(entries)
+    assert index._automaton is not None
+    with _automaton_for_every_view():
+        found = _index_result(index, view)
+        positions = index.positions(view)
+    assert found == _reference(entries, view)
+    assert positions == list(index._scan(view))
+    # per pattern, in order of position
+    pairs = [(i, m.start()) for i, m in index.matches(view)] if len(view) else []
+    assert pairs == sorted(pairs)
+
+
+@needs_automaton
+def test_words_the_squeeze_would_blur_leave_the_regex_scan_in_charge():
+    seqs = {("a(b",), ("c",)}
+    entries = [(re.compile(LB + trie_regex(seqs)), seqs)]
+    index = PhraseIndex(entries)
+    assert index._automaton is None
+    view = "a(b c a)b x a(b\n" * 40
+    with _automaton_for_every_view():
+        assert _index_result(index, view) == _reference(entries, view) != []
+    raw = PhraseIndex([(re.compile(LB + r"a\(b\s+[a-z]"), None)])
+    assert raw._automaton is None
+
+
+def test_short_views_are_scanned_by_the_regex():
+    index = agencies.pattern_index()
+    heading = match_view("Sở Văn hóa và Thể thao")
+    assert len(heading) < gazetteer_mod._SQUEEZE_MIN_LENGTH
+    assert index._hits(heading) is None
+    assert index.positions(heading) == [0]
+    assert [m.group() for _i, m in index.matches(heading)] == ["so van hoa va the thao"]
