@@ -366,19 +366,24 @@ class GraphStore(ABC):
         if memo:
             memo.pop(doc_id, None)
 
-    def cites(self, ref: str, limit: int = CITES_PAGE, offset: int = 0) -> dict[str, Any]:
-        """Which plans cite the document the user names, with the sentences that cite it.
-
-        ``plans`` is one page (``offset``, ``limit``) of the citing documents ordered by date
-        (undated last) then id; ``total`` counts them all, so the answer costs the page, not
-        the corpus (a popular Chỉ thị is cited by most plans)."""
+    def _cites_head(self, ref: str, limit: int, offset: int) -> tuple[dict[str, Any], list[str]]:
+        """The part of a ``cites`` answer every store builds alike: the paging bounds checked,
+        the reference resolved; returns the answer so far and the resolved documents' ids."""
         if limit < 0 or offset < 0:
             raise ValueError("limit and offset must be ≥ 0")
         resolved, candidates = self.resolve_reference(ref)
         out: dict[str, Any] = {"query": ref, "resolved": [_doc_brief(d) for d in resolved]}
         if candidates:
             out["candidates"] = [_doc_brief(d) for d in candidates]
-        ids = [d["id"] for d in resolved]
+        return out, [d["id"] for d in resolved]
+
+    def cites(self, ref: str, limit: int = CITES_PAGE, offset: int = 0) -> dict[str, Any]:
+        """Which plans cite the document the user names, with the sentences that cite it.
+
+        ``plans`` is one page (``offset``, ``limit``) of the citing documents ordered by date
+        (undated last) then id; ``total`` counts them all, so the answer costs the page, not
+        the corpus (a popular Chỉ thị is cited by most plans)."""
+        out, ids = self._cites_head(ref, limit, offset)
         total, page = self._citing_page(ids, limit, offset) if ids else (0, [])
         plans: dict[str, dict[str, Any]] = {
             c["id"]: {"id": c["id"], "number": c.get("number"), "title": c.get("title"),

@@ -44,7 +44,6 @@ from .base import (
     SEMANTIC_RANK_SCALE,
     GraphStore,
     WriteStats,
-    _doc_brief,
     _mention,
     _province_filter,
     agency_rows,
@@ -873,13 +872,7 @@ class Neo4jGraphStore(GraphStore):
         """:meth:`GraphStore.cites` with the page, its ``total`` and the page's mentions from
         one server-side query (plus the reference lookup; a count query only when the page is
         empty): the cost follows the page, not the number of citing documents."""
-        if limit < 0 or offset < 0:
-            raise ValueError("limit and offset must be ≥ 0")
-        resolved, candidates = self.resolve_reference(ref)
-        out: dict[str, Any] = {"query": ref, "resolved": [_doc_brief(d) for d in resolved]}
-        if candidates:
-            out["candidates"] = [_doc_brief(d) for d in candidates]
-        ids = [d["id"] for d in resolved]
+        out, ids = self._cites_head(ref, limit, offset)
         rows = (self._read(cypher.cites_page(), ids=ids, limit=int(limit), offset=int(offset))
                 if ids and limit else [])
         if rows:
