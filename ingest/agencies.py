@@ -44,15 +44,29 @@ from __future__ import annotations
 
 import bisect
 import json
+import operator
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from ..ontology.records import Agency
+from . import gazetteer
 from .gazetteer import (LA, LB, DisjointSpans, PhraseIndex, WordStartRegex, literal_prefixes, match_view,
                         phrase_regex, phrase_sequences, trie_regex)
+
+try:                                    # native multi-key scanner (PyPI pyahocorasick)
+    import ahocorasick  # type: ignore[import-not-found]  # no stubs
+except ImportError:                     # pragma: no cover - the regex scan then serves
+    ahocorasick = None
+_AHOCORASICK_RS: Any
+try:                                    # a faster one (PyPI ahocorasick-rs), preferred when present
+    import ahocorasick_rs  # type: ignore[import-not-found, unused-ignore]
+    _AHOCORASICK_RS = ahocorasick_rs
+except ImportError:                     # pragma: no cover - pyahocorasick then serves
+    _AHOCORASICK_RS = None
 from .localities import foreign_name_regex, province_name_regex
 from .provinces import Province, province_by_name
 from .text import nfc, slugify
@@ -278,8 +292,9 @@ def _inside_code(text: str, start: int, end: int) -> bool:
     return end + 1 < len(text) and text[end] in "/-" and text[end + 1].isalnum() and text[end + 1].isupper()
 
 
-@dataclass(frozen=True, slots=True)
-class _Cand:
+class _Cand(NamedTuple):
+    """A candidate mention (internal: a NamedTuple, built in C)."""
+
     start: int
     end: int
     kind: str
@@ -292,29 +307,55 @@ _BLANK_LINE = re.compile(r"\n\s*\n")
 _UNIT_WORD = re.compile(r"\s+(?:tinh|thanh\s+pho)" + _LA)
 
 
-def _candidates(text: str, view: str, home: Province | None) -> list[_Cand]:
+class _PatternInfo(NamedTuple):
+    """What :func:`_candidates` asks of a pattern's match, looked up once per pattern."""
+
+    kind: str
+    capital: bool
+    city_variant: bool
+    guard: _Guard | None
+    named_province: bool        # scope province or collective: a province name may follow
+    province_scope: bool        # scope province
+    needs_name: bool            # listed in ``requires_province_name``
+
+
+@lru_cache(maxsize=1)
+def _pattern_info() -> tuple[_PatternInfo, ...]:
     kinds = _kind_index()
-    pq = province_name_regex()
-    foreign = foreign_name_regex()
+    guards = _guards()
     needs_name = set(_data()["requires_province_name"])
+    return tuple(_PatternInfo(p.kind, p.capital, p.city_variant, guards.get(p.kind),
+                              kinds[p.kind].scope in ("province", "collective"),
+                              kinds[p.kind].scope == "province", p.kind in needs_name)
+                 for p in _patterns())
+
+
+def _candidates(text: str, view: str, home: Province | None,
+                hits: list[tuple[int, re.Match[str]]] | None = None) -> list[_Cand]:
+    """``hits``: ``pattern_index().matches(view)``, when the caller has it."""
+    pq = province_name_regex()
+    foreign_match = foreign_name_regex().match
     out: list[_Cand] = []
-    patterns = _patterns()
+    info = _pattern_info()
+    n_patterns = len(info)
     districts: list[re.Match[str]] = []
-    for index, m in pattern_index().matches(view):
-        if index == len(patterns):
+    home_is_city = home is not None and home.is_city
+    for index, m in (pattern_index().matches(view) if hits is None else hits):
+        if index == n_patterns:
             districts.append(m)
             continue
-        pat = patterns[index]
-        kind = kinds[pat.kind]
+        pat = info[index]
         s, e = m.start(), m.end()
         if pat.capital and not text[s].isupper():
             continue
-        if not _guard_ok(pat.kind, text, view, s, e) or _inside_code(text, s, e):
+        if pat.guard is not None and not _guard_ok(pat.kind, text, view, s, e):
             continue
-        if foreign.match(view, e):
+        if _inside_code(text, s, e):
+            continue
+        if foreign_match(view, e):
             continue                               # a foreign body (… tỉnh Salavan)
         prov, explicit = home, False
-        if kind.scope in ("province", "collective"):
+        if pat.named_province:
             q = pq.match(view, e)
             if (q and text[q.start("pname") if q.group("pname") else q.start("bname")].isupper()
                     and not _BLANK_LINE.search(text, e, q.end())):
@@ -323,14 +364,14 @@ def _candidates(text: str, view: str, home: Province | None) -> list[_Cand]:
                 prefix = q.group("prefix") or ""
                 if prov is not None and not prov.is_city and (pat.city_variant or prefix.startswith(("thanh", "tp"))):
                     continue                       # "UBND thành phố Lạng Sơn" is the city, not the province
-            elif pat.kind in needs_name:
+            elif pat.needs_name:
                 continue
-            elif pat.city_variant and not (home and home.is_city):
+            elif pat.city_variant and not home_is_city:
                 continue
             else:
-                t = _UNIT_WORD.match(view[e:e + 12])
-                if t and kind.scope == "province" and not view[s:e].endswith("tinh"):
-                    e += t.end()
+                t = _UNIT_WORD.match(view, e, e + 12)
+                if t and pat.province_scope and not view[s:e].endswith("tinh"):
+                    e += t.end() - t.start()
         out.append(_Cand(s, e, pat.kind, prov, None, explicit))
     for m in districts:        # _district_regex().finditer(view)
         words: list[str] = []
@@ -377,32 +418,87 @@ class DocumentAgencies:
     province: str | None
     mentions: tuple[AgencyMention, ...]
     starts: tuple[int, ...]
+    #: :func:`vbgraph.ingest.gazetteer._squeeze` of ``view`` when the agency scan made it (a
+    #: long view): :func:`cue_starts` reads it
+    squeezed: tuple[str, Any] | None = field(default=None, compare=False, repr=False)
 
     def between(self, start: int, end: int) -> list[AgencyMention]:
         """The mentions inside ``[start, end)``, in order."""
+        i, j = self._bounds(start, end)
+        return list(self.mentions[i:j])
+
+    def _bounds(self, start: int, end: int) -> tuple[int, int]:
+        """``(i, j)``: ``mentions[i:j]`` are the mentions inside ``[start, end)``. Mentions are
+        disjoint and sorted, so their ends ascend too: of those starting in the range only the
+        last can end past it."""
         i = bisect.bisect_left(self.starts, start)
         j = bisect.bisect_left(self.starts, end, i)
-        return [m for m in self.mentions[i:j] if m.end <= end]
+        if j > i and self.mentions[j - 1].end > end:
+            j -= 1
+        return i, j
 
 
-def _all_mentions(text: str, view: str, province: str | None) -> tuple[AgencyMention, ...]:
-    home = _resolve_province(province)
-    cands = _candidates(text, view, home)
-    cands.sort(key=lambda c: (-(c.end - c.start), c.start, c.kind == "ubnd-cap-huyen"))
+_OPEN_BRACKET = re.compile(r"\s*\(\s*")
+
+
+def _by_priority(c: _Cand) -> tuple[int, int, bool]:
+    """The longest candidate first, then the leftmost, a named district unit last."""
+    return (c.start - c.end, c.start, c.kind == "ubnd-cap-huyen")
+
+
+def _disjoint(cands: list[_Cand]) -> list[_Cand]:
+    """The candidates kept, by start: greedily in :func:`_by_priority` order (ties in the
+    given order), each one that overlaps none kept before it.
+
+    A candidate can only clash with one of its own cluster (the candidates chained to it by
+    overlaps), so each cluster is settled on its own, and a lone candidate (most of them) is
+    kept without a sort or a search: the same choice as one greedy pass over all. (Every
+    candidate holds at least one character: kept ones never share a start.)"""
+    cands.sort(key=_START)                  # stable: ties keep the given order
     taken: list[_Cand] = []
-    spans = DisjointSpans()
-    for c in cands:
-        if spans.overlaps(c.start, c.end):
-            continue
-        spans.add(c.start, c.end)
-        taken.append(c)
-    taken.sort(key=lambda c: c.start)
+    n = len(cands)
+    k = 0
+    while k < n:
+        first = cands[k]
+        reach = first.end
+        m = k + 1
+        while m < n and cands[m].start < reach:     # overlaps the cluster so far
+            reach = max(reach, cands[m].end)
+            m += 1
+        if m == k + 1:
+            taken.append(first)
+        else:
+            kept: list[_Cand] = []
+            spans = DisjointSpans()
+            for c in sorted(cands[k:m], key=_by_priority):
+                if not spans.overlaps(c.start, c.end):
+                    spans.add(c.start, c.end)
+                    kept.append(c)
+            kept.sort(key=_START)
+            taken += kept
+        k = m
+    return taken
+
+
+_START = operator.itemgetter(0)          # a candidate's start (NamedTuple field 0)
+
+
+def _all_mentions(text: str, view: str, province: str | None,
+                  hits: list[tuple[int, re.Match[str]]] | None = None) -> tuple[AgencyMention, ...]:
+    home = _resolve_province(province)
+    taken = _disjoint(_candidates(text, view, home, hits))
     out: list[AgencyMention] = []
+    # per (kind, province object, unit): make_agency's cache hashes the Province record's
+    # fields at each call; the candidates of one document share a few province objects
+    made: dict[tuple[str, int, str | None], Agency] = {}
     for c in taken:
         # "Ban Điều phối viện trợ nhân dân (PACCOM)": the bracketed abbreviation is the same mention
-        if out and out[-1].agency.kind == c.kind and re.fullmatch(r"\s*\(\s*", text[out[-1].end:c.start]):
+        if out and out[-1].agency.kind == c.kind and _OPEN_BRACKET.fullmatch(text, out[-1].end, c.start):
             continue
-        agency = make_agency(c.kind, c.province, c.unit)
+        key = (c.kind, id(c.province), c.unit)
+        agency = made.get(key)
+        if agency is None:
+            agency = made[key] = make_agency(c.kind, c.province, c.unit)
         out.append(AgencyMention(agency, c.start, c.end, text[c.start:c.end]))
     return tuple(out)
 
@@ -411,7 +507,10 @@ def document_agencies(text: str, province: str | None, *, view: str | None = Non
     """Every agency named in ``text`` (a whole NFC document), for :func:`roles_for_task`."""
     view = match_view(text) if view is None else view
     mentions = _all_mentions(text, view, province)
-    return DocumentAgencies(text, view, province, mentions, tuple(m.start for m in mentions))
+    # the agency scan squeezed a long view (remembered: no second pass); the cue starts read it
+    squeezed = (gazetteer._squeeze(view) if len(view) >= gazetteer._SQUEEZE_MIN_LENGTH
+                and (_cue_dfa() is not None or _cue_automaton() is not None) else None)
+    return DocumentAgencies(text, view, province, mentions, tuple(m.start for m in mentions), squeezed)
 
 
 def find_agencies(text: str, province: str | None, start: int = 0,
@@ -423,20 +522,33 @@ def find_agencies(text: str, province: str | None, start: int = 0,
 
 
 # -- headings and issuers ----------------------------------------------------------------------
+@lru_cache(maxsize=4096)
 def agency_heading(heading_text: str, province: str | None) -> Agency | None:
     """The agency an assignment-block heading names (``8. Sở Văn hóa và Thể thao``,
     ``17. Đề nghị Đại học Huế …``, ``1. Sở Ngoại vụ: Chủ trì …``), else None. A heading that
     starts with a plural (``Các sở, ban, ngành; UBND các huyện …``) names the collective of
-    district People's Committees if it lists it, else nothing (generic collectives)."""
+    district People's Committees if it lists it, else nothing (generic collectives).
+
+    Memoised (a pure function of its arguments; :class:`Agency` is immutable): plans of one
+    province repeat their assignment headings (``Sở Ngoại vụ``, ``Công an tỉnh`` …), and each
+    one otherwise runs the whole candidate machinery on its own text."""
+    return _agency_heading(heading_text, province)
+
+
+def _agency_heading(heading_text: str, province: str | None) -> Agency | None:
+    """:func:`agency_heading`, not memoised."""
     heading = nfc(heading_text)
     heading = heading.split(":", 1)[0]
     strip_rx, collective_rx = _heading_regexes()
     strip = strip_rx.match(heading)
     body_start = strip.end() if strip else 0
     view = match_view(heading)
-    if not pattern_index().positions(view):
-        return None                     # no agency name can stand in it
-    mentions = document_agencies(heading, province, view=view).between(0, len(heading))
+    hits = pattern_index().matches(view)
+    if not hits:
+        return None                     # no agency name stands in it
+    # the heading's mentions (``document_agencies(heading, province, view=view)``), from the
+    # matches found once
+    mentions = _all_mentions(heading, view, province, hits)
     if collective_rx.match(view[body_start:]):
         for m in mentions:
             if _kind_index()[m.agency.kind].scope == "collective":
@@ -488,13 +600,103 @@ def _cue_start_regex() -> re.Pattern[str] | None:
     return re.compile(trie_regex((p.split(" ") for p in openings), end="", guard=_GUARD, lookahead=True))
 
 
-def cue_starts(view: str, pos: int = 0) -> tuple[int, ...] | None:
+def cue_starts(view: str, pos: int = 0,
+               squeezed: tuple[str, Any] | None = None) -> tuple[int, ...] | None:
     """Offsets of ``view`` (a whole document's match view) from ``pos`` on where a role cue
     may start: every such offset where one of the cue regexes matches is among them (it may
     match there only when the scan is bounded, as a task's is). None: no such shortcut (see
-    :func:`_cue_start_regex`)."""
+    :func:`_cue_start_regex`). ``squeezed``: :func:`vbgraph.ingest.gazetteer._squeeze` of
+    ``view``, when the caller has it: then one Aho-Corasick pass over it finds them
+    (:func:`_cue_starts_scanned`), the same offsets as the regex scan."""
     rx = _cue_start_regex()
-    return None if rx is None else tuple(m.start() for m in rx.finditer(view, pos))
+    if rx is None:
+        return None
+    if squeezed is not None:
+        dfa = _cue_dfa()
+        if dfa is not None:
+            return _cue_starts_dfa(squeezed, dfa, pos)
+        automaton = _cue_automaton()
+        if automaton is not None:
+            return _cue_starts_scanned(squeezed, automaton, pos)
+    return tuple(m.start() for m in rx.finditer(view, pos))
+
+
+@lru_cache(maxsize=1)
+def _cue_openings() -> frozenset[str] | None:
+    """The literal openings of every cue regex (words joined by single spaces); None when a
+    cue regex has none, or one that is not plain words."""
+    openings: set[str] = set()
+    for items in _data()["role_cues"].values():
+        found = literal_prefixes("(?:" + "|".join(c.replace(" ", r"\s+") for c in items) + ")" + _LA)
+        if found is None or not all(_PLAIN_OPENING.fullmatch(o) for o in found):
+            return None
+        openings |= found
+    return frozenset(openings)
+
+
+@lru_cache(maxsize=1)
+def _cue_dfa() -> Any:
+    """:func:`_cue_automaton`'s keys (a lead, then an opening) in an ahocorasick-rs DFA over
+    the squeezed view's ASCII bytes; None without ahocorasick-rs or plain openings."""
+    openings = _cue_openings()
+    if _AHOCORASICK_RS is None or openings is None:
+        return None
+    keys = [(lead + opening).encode("ascii") for opening in sorted(openings) for lead in (" ", "\x01")]
+    return _AHOCORASICK_RS.BytesAhoCorasick(keys, matchkind=_AHOCORASICK_RS.MatchKind.Standard,
+                                           implementation=_AHOCORASICK_RS.Implementation.DFA)
+
+
+def _cue_starts_dfa(squeezed: tuple[str, Any], dfa: Any, pos: int) -> tuple[int, ...]:
+    """:func:`_cue_starts_scanned` by the ahocorasick-rs DFA: a key found at ``start`` (its
+    lead) is an opening at ``start + 1`` of the squeezed text, the view offset
+    ``offsets[start]`` (the squeezed view is ASCII: byte offsets are offsets)."""
+    text, offsets = squeezed
+    leads = sorted({start for _k, start, _end in dfa.find_matches_as_indexes(text.encode("ascii"),
+                                                                             overlapping=True)})
+    if not leads:
+        return ()
+    found: list[int] = offsets[leads].tolist()
+    if pos:
+        found = found[bisect.bisect_left(found, pos):]
+    return tuple(found)
+
+
+@lru_cache(maxsize=1)
+def _cue_automaton() -> Any:
+    """An Aho-Corasick automaton over a squeezed view (:func:`gazetteer._squeeze`) for the
+    literal openings of every cue regex, each after a lead (a space or ``\\x01``: what stands
+    in the squeezed view where the character before a word start is not ``[a-z0-9/]``, or at
+    its start); value: the opening's length. None without pyahocorasick or a cue regex
+    without literal openings of plain words."""
+    openings = _cue_openings()
+    if ahocorasick is None or openings is None:
+        return None
+    automaton = ahocorasick.Automaton()
+    for opening in openings:
+        for lead in (" ", "\x01"):
+            automaton.add_word(lead + opening, len(opening))
+    automaton.make_automaton()
+    return automaton
+
+
+_PLAIN_OPENING = re.compile(r"[a-z]+(?: [a-z]+)*")
+
+
+def _cue_starts_scanned(squeezed: tuple[str, Any], automaton: Any, pos: int) -> tuple[int, ...]:
+    """:func:`cue_starts` by one pass of :func:`_cue_automaton` over the squeezed view: a hit
+    ending at ``end`` with value ``n`` is an opening at ``end - n + 1`` of the squeezed text,
+    the view offset ``offsets[end - n]``. In the squeezed view a whitespace run is one space
+    standing where it starts and a word character stays itself, so an opening (words joined
+    by single spaces) after a lead stands there exactly where the trie regex of
+    :func:`_cue_start_regex` matches in the view."""
+    text, offsets = squeezed
+    ends = sorted({end - n for end, n in automaton.iter(text)})
+    if not ends:
+        return ()
+    found: list[int] = offsets[ends].tolist()
+    if pos:
+        found = found[bisect.bisect_left(found, pos):]
+    return tuple(found)
 
 
 @lru_cache(maxsize=1)
@@ -542,8 +744,9 @@ _CLAUSE_BREAK = re.compile(r"[.;:!?](?=\s)|\n(?=\s*(?:[-+•]\s|[a-zđ]\)\s|\d+\
 _ITEM_MARK = re.compile(r"^\s*(?:[a-zđ]\)|\d+(?:\.\d+)*[.)]?|[-+•*])?\s*", re.IGNORECASE)
 
 
-@dataclass(frozen=True, slots=True)
-class _Cue:
+class _Cue(NamedTuple):
+    """A role cue in its clause (internal: a NamedTuple, built in C)."""
+
     role: str          # lead | cooperate | request
     start: int
     end: int
@@ -603,13 +806,16 @@ def _find_cues(text: str, view: str, start: int, end: int,
     if all(role == "request" and all(_never_opens(text, view, start, m) for m in hits)
            for role, hits in found if hits):
         return []                       # only "giao" in "ngoại giao" …: the clauses are not needed
-    clauses = _clauses(text, start, end)
-    clause_starts = [c0 for c0, _ in clauses]
+    # _clauses(text, start, end), as the clause starts and ends
+    breaks = [b.end() for b in _CLAUSE_BREAK.finditer(text, start, end)]
+    clause_starts = [start, *breaks]
+    clause_ends = [*breaks, end]
     cues: list[_Cue] = []
     crossed = False
     for role, hits in found:
         for m in hits:
-            c0, c1 = clauses[bisect.bisect_right(clause_starts, m.start()) - 1]
+            k = bisect.bisect_right(clause_starts, m.start()) - 1
+            c0, c1 = clause_starts[k], clause_ends[k]
             if m.end() > c1:
                 crossed = True
                 break
@@ -620,10 +826,11 @@ def _find_cues(text: str, view: str, start: int, end: int,
             break
     if crossed:
         cues = []
-        for c0, c1 in clauses:
-            for role, hits in ([(role, rx.finditer(view, c0, c1)) for role, rx in cue_rx.items()]
-                               if starts is None else _scan_roles(view, starts, c0, c1)):
-                for m in hits:
+        for c0, c1 in zip(clause_starts, clause_ends):
+            clause_hits = ([(role, list(rx.finditer(view, c0, c1))) for role, rx in cue_rx.items()]
+                           if starts is None else _scan_roles(view, starts, c0, c1))
+            for role, in_clause in clause_hits:
+                for m in in_clause:
                     cue = _cue(role, m, view, c0, c1)
                     if cue is not None:
                         cues.append(cue)
@@ -724,12 +931,13 @@ def roles_for_task(text: str, start: int, end: int, province: str | None,
     cues = _find_cues(text, view, start, end, starts)
     if not cues:                        # no role cue: the block's heading agency leads
         return ((heading,) if heading is not None else ()), ()
-    mentions = document.between(start, end)
+    i, j = document._bounds(start, end)
+    mentions = list(document.mentions[i:j])           # document.between(start, end)
     # a cue inside an agency name is no cue ("Ban Quản lý …", "… cơ quan thường trực …" names)
-    starts = [m.start for m in mentions]     # disjoint, sorted: bisection finds the holder
+    mention_starts = list(document.starts[i:j])       # disjoint, sorted: bisection finds the holder
 
     def in_name(pos: int) -> bool:
-        k = bisect.bisect_right(starts, pos) - 1
+        k = bisect.bisect_right(mention_starts, pos) - 1
         return k >= 0 and mentions[k].start <= pos < mentions[k].end
 
     cues = [c for c in cues if not in_name(c.start)]
@@ -753,19 +961,19 @@ def roles_for_task(text: str, start: int, end: int, province: str | None,
     next_start = [c.start for c in cues[1:]] + [end]
     for cue, limit in zip(cues, next_start):
         if cue.role == "request":
-            named = _list_after(view, mentions, cue, starts, limit)
+            named = _list_after(view, mentions, cue, mention_starts, limit)
             lead += [m.agency for m in named]
             explicit_lead |= bool(named)
         elif cue.role == "lead":
-            subj = _subject(view, mentions, cue, consumed, starts)
+            subj = _subject(view, mentions, cue, consumed, mention_starts)
             if subj:
                 lead += [m.agency for m in subj]
                 explicit_lead = True
             else:
                 subjectless_lead = True
         else:
-            partners = _list_after(view, mentions, cue, starts, limit)
-            subj = _subject(view, mentions, cue, consumed, starts)
+            partners = _list_after(view, mentions, cue, mention_starts, limit)
+            subj = _subject(view, mentions, cue, consumed, mention_starts)
             consumed.update(m.start for m in partners)
             doer = [m.agency for m in subj] or ([heading] if heading and cue is first and _opens(view, cue) else [])
             eligible = [m.agency for m in partners if _eligible_lead(m.agency.kind)]
@@ -803,7 +1011,7 @@ class TaskRoles:
     def starts(self, start: int) -> tuple[int, ...] | None:
         """The cue starts of the document, at least from ``start`` on."""
         if self._from is None or start < self._from:
-            self._starts = cue_starts(self.document.view, start)
+            self._starts = cue_starts(self.document.view, start, self.document.squeezed)
             self._from = start
         return self._starts
 

@@ -20,7 +20,8 @@ each with its own regex. :meth:`PhraseIndex.matches` returns, per pattern, the s
 sequences) joins the scan through its literal openings (:func:`literal_prefixes`).
 
 That regex scan still tried the trie after every space of a document. For a document-sized
-view the index now reads it once with an Aho-Corasick automaton (pyahocorasick, native) over
+view the index now reads it once with an Aho-Corasick automaton (ahocorasick-rs's DFA when
+installed, else pyahocorasick: both native, the first over twice as fast) over
 the **squeezed view** (:func:`_squeeze`, one numpy pass, remembered for the last view so the
 agency and locality indexes share it): every whitespace run one space, ``[a-z0-9/]`` kept,
 any other character ``\\x01``. Each sequence is a key between a lead (`` ``/``\\x01``: a word
@@ -37,20 +38,36 @@ words hold other characters than ``[a-z0-9/]``, keep the regex scan.
 from __future__ import annotations
 
 import bisect
+import importlib
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import product
+from typing import Any
 
 import numpy as np
 
 from .text import fold
 
-try:                                    # native multi-key scanner (PyPI pyahocorasick)
-    import ahocorasick
-except ImportError:                     # pragma: no cover - the regex scan then serves
-    ahocorasick = None
+
+def _optional_module(name: str) -> Any:
+    """The module ``name``, or None when it is not installed."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:                 # pragma: no cover - depends on the installation
+        return None
+
+
+#: native multi-key scanners: ahocorasick-rs (PyPI ``ahocorasick-rs``, Rust), preferred, and
+#: pyahocorasick; with neither, the regex scan serves
+ahocorasick: Any = _optional_module("ahocorasick")
+ahocorasick_rs: Any = _optional_module("ahocorasick_rs")
+
+#: the stdlib's own regex parser and its opcodes (private modules, looked up by name: typeshed
+#: does not describe them)
+_sre_parser: Any = importlib.import_module("re._parser")
+_sre_constants: Any = importlib.import_module("re._constants")
 
 __all__ = [
     "LA", "LB", "DisjointSpans", "PhraseIndex", "match_view", "phrase_regex", "phrase_sequences", "trie_regex",
@@ -206,7 +223,7 @@ def literal_prefixes(source: str, limit: int = 64, words: int = 3) -> set[str] |
     whitespace runs read as one space; at most ``words`` words each), or ``None`` when the
     regex can start otherwise (a character class, an empty match) or the set would exceed
     ``limit``."""
-    from re import _constants as c, _parser as parser   # the stdlib's own regex parser
+    c, parser = _sre_constants, _sre_parser
 
     overflow = False
 
@@ -273,10 +290,13 @@ class PhraseIndex:
     ``entries``: per pattern, its compiled regex (which must open with :data:`LB` and whose
     matches start at a word start) and either the token sequences its matches consist of
     (every match is one of them, ending at a word end) or ``None`` for a hand-written regex:
-    its literal prefixes (:func:`literal_prefixes`) then join the scan.
+    its literal prefixes (:func:`literal_prefixes`) then join the scan. ``backend``: the
+    native scanner of long views (``"rs"``, ``"py"``; see :class:`_KeyScanner`), the best
+    installed one by default.
     """
 
-    def __init__(self, entries: Sequence[tuple[re.Pattern[str], Iterable[Sequence[str]] | None]]):
+    def __init__(self, entries: Sequence[tuple[re.Pattern[str], Iterable[Sequence[str]] | None]],
+                 backend: str | None = None):
         self._entries: list[_Entry] = []
         by_first: dict[str, set[int]] = {}
         by_pair: dict[tuple[str, str], set[int]] = {}
@@ -318,7 +338,7 @@ class PhraseIndex:
         trie = trie_regex(sequences, prefixes=prefixes)
         self._at_start = re.compile(trie)
         self.prefilter = re.compile(f"[^{_WORD_CHARS}/](?={trie})")
-        self._automaton = _automaton(owned, raw_prefixes) if ahocorasick is not None else None
+        self._automaton = _automaton(owned, raw_prefixes, backend)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -350,12 +370,7 @@ class PhraseIndex:
         if automaton is None or len(view) < _SQUEEZE_MIN_LENGTH:
             return None
         squeezed, offsets = _squeeze(view)
-        starts: list[int] = []
-        owners: list[tuple[int, ...]] = []
-        add_start, add_owners = starts.append, owners.append
-        for end, (back, ids) in automaton.iter(squeezed):
-            add_start(end - back)
-            add_owners(ids)
+        starts, owners = automaton.hits(squeezed)
         if not starts:
             return [], []
         return offsets[starts].tolist(), owners
@@ -469,14 +484,63 @@ def _squeeze(view: str) -> tuple[str, np.ndarray]:
     return out
 
 
-def _automaton(sequences: dict[tuple[str, ...], set[int]], prefixes: dict[str, set[int]]):
-    """One Aho-Corasick automaton over the squeezed view for every sequence (a lead, the
+#: which native scanner :func:`_automaton` builds: ``"rs"`` (ahocorasick-rs), ``"py"``
+#: (pyahocorasick) or ``None`` (neither installed: the regex scan serves)
+_BACKEND: str | None = "rs" if ahocorasick_rs is not None else "py" if ahocorasick is not None else None
+
+
+class _KeyScanner:
+    """Every occurrence of a set of keys in a squeezed view (:func:`_squeeze`), overlapping
+    ones included, by one native Aho-Corasick pass: :meth:`hits` gives per occurrence the
+    squeezed offset of its first character and its key's value, in no particular order.
+
+    ``backend``: ``"rs"`` (ahocorasick-rs: a DFA over the ASCII bytes of the squeezed view,
+    several times faster) or ``"py"`` (pyahocorasick); both find the same occurrences."""
+
+    def __init__(self, keys: dict[str, tuple[int, ...]], backend: str):
+        self.backend = backend
+        self._values = list(keys.values())
+        self._rs: Any = None
+        self._py: Any = None
+        if backend == "rs":
+            self._rs = ahocorasick_rs.BytesAhoCorasick(
+                [key.encode("ascii") for key in keys], matchkind=ahocorasick_rs.MatchKind.Standard,
+                implementation=ahocorasick_rs.Implementation.DFA)
+        else:
+            automaton = ahocorasick.Automaton()
+            for k, key in enumerate(keys):          # the key starts at ``end - len + 1``
+                automaton.add_word(key, (len(key) - 1, k))
+            automaton.make_automaton()
+            self._py = automaton
+
+    def hits(self, squeezed: str) -> tuple[list[int], list[tuple[int, ...]]]:
+        values = self._values
+        starts: list[int] = []
+        owners: list[tuple[int, ...]] = []
+        if self._rs is not None:        # the squeezed view is ASCII: byte offsets are offsets
+            for k, start, _end in self._rs.find_matches_as_indexes(squeezed.encode("ascii"),
+                                                                    overlapping=True):
+                starts.append(start)
+                owners.append(values[k])
+            return starts, owners
+        for end, (back, k) in self._py.iter(squeezed):
+            starts.append(end - back)
+            owners.append(values[k])
+        return starts, owners
+
+
+def _automaton(sequences: dict[tuple[str, ...], set[int]], prefixes: dict[str, set[int]],
+               backend: str | None = None) -> _KeyScanner | None:
+    """One Aho-Corasick scanner over the squeezed view for every sequence (a lead, the
     words joined by single spaces, a trail: exactly where it matches at a word start and ends
-    at a word end) and every literal prefix (a lead, the prefix). A key's value is ``(back,
-    ids)``: its hit ending at ``end`` stands for a match at the view offset
-    ``offsets[end - back]`` (see :func:`_squeeze`) of one of the patterns ``ids``. ``None``
+    at a word end) and every literal prefix (a lead, the prefix). A key's value is the
+    patterns ``ids`` it belongs to: its occurrence starting at ``s`` (the lead) stands for a
+    match at the view offset ``offsets[s]`` (see :func:`_squeeze`) of one of them. ``None``
     when a word is not plain ``[a-z0-9/]`` (the squeeze would then blur it: the regex scan
-    serves)."""
+    serves), or no native scanner is installed. ``backend``: :data:`_BACKEND` by default."""
+    backend = _BACKEND if backend is None else backend
+    if backend is None:
+        return None
     keys: dict[str, set[int]] = {}
     for seq, ids in sequences.items():
         if not all(_CLEAN_TOKEN.fullmatch(tok) for tok in seq):
@@ -492,11 +556,7 @@ def _automaton(sequences: dict[tuple[str, ...], set[int]], prefixes: dict[str, s
             keys.setdefault(lead + prefix, set()).update(ids)
     if not keys:
         return None
-    automaton = ahocorasick.Automaton()
-    for key, ids in keys.items():                  # the lead stands at ``end - len + 1``
-        automaton.add_word(key, (len(key) - 1, tuple(sorted(ids))))
-    automaton.make_automaton()
-    return automaton
+    return _KeyScanner({key: tuple(sorted(ids)) for key, ids in keys.items()}, backend)
 
 
 class DisjointSpans:

@@ -73,6 +73,7 @@ def _tables() -> dict:
     keys = sorted(names, key=len, reverse=True)
     alt = "|".join(re.escape(k).replace(r"\ ", r"\s+").replace(r"\-", r"\s*-\s*") for k in keys)
     # one name per document type (its first), as a header line writes it: "KẾ HOẠCH"
+    bodies = sorted(data["issuer_bodies"], key=lambda b: len(b["upper"]), reverse=True)
     type_by_key: dict[str, str] = {}
     for t in citation_tables().types:
         type_by_key.setdefault(match_key(t.name), t.name)
@@ -84,7 +85,9 @@ def _tables() -> dict:
         "type_re": re.compile(r"(?<![a-z])(" + "|".join(
             re.escape(k).replace(r"\ ", r"\s+") for k in sorted(type_by_key, key=len, reverse=True)
         ) + r")(?![a-z])"),
-        "bodies": sorted(data["issuer_bodies"], key=lambda b: len(b["upper"]), reverse=True),
+        "bodies": bodies,
+        # each body with the match keys of its upper-case name and short forms, in that order
+        "body_keys": [(b, tuple(match_key(k) for k in (b["upper"], *b["short"]))) for b in bodies],
         "capacity": [fold(w) for w in data["signature_capacity_words"]],
     }
 
@@ -140,6 +143,7 @@ _RECIPIENTS_RE = LineStartRegex(r"[ \t]*noi nhan\s*:?")
 #: ``(?<![a-z])so\s*:`` opening with its literal ``s`` (the same matches, found by a fast skip)
 _SO_RE = re.compile(r"s(?<![a-z]s)o\s*:")
 _RULE_RE = re.compile(r"[-_=*.]{3,}")
+_RULE_FIRST = frozenset("-_=*.")
 _DATE_RE = re.compile(
     r"ngay[ \t\u00a0]*(\d{1,2})?[ \t\u00a0]*(?:thang|/)[ \t\u00a0]*(\d{1,2})?[ \t\u00a0]*"
     r"(?:nam|/)[ \t\u00a0]*(\d{4})")
@@ -174,9 +178,8 @@ def _upper(s: str) -> bool:
 def _proper_case_issuer(upper_text: str, province: str | None) -> str:
     """``ỦY BAN NHÂN DÂN TỈNH KIÊN GIANG`` -> ``Ủy ban nhân dân tỉnh Kiên Giang``."""
     key = match_key(upper_text)
-    for body in _tables()["bodies"]:
-        bkey = next((k for k in map(match_key, (body["upper"], *body["short"]))
-                     if key.startswith(k + " ") or key == k), None)
+    for body, keys in _tables()["body_keys"]:
+        bkey = next((k for k in keys if key.startswith(k + " ") or key == k), None)
         if bkey is not None:
             rest = key[len(bkey):].strip()
             found = find_province(rest) if rest else None
@@ -192,11 +195,12 @@ def _proper_case_issuer(upper_text: str, province: str | None) -> str:
 
 
 def _lines(text: str, start: int, end: int) -> list[tuple[int, str]]:
-    out = []
+    out: list[tuple[int, str]] = []
     pos = start
     for raw in text[start:end].split("\n"):
         s = raw.strip()
-        if s and s != "|" and not _RULE_RE.fullmatch(s):
+        # (a rule line opens with one of its characters: the regex only then)
+        if s and s != "|" and not (s[0] in _RULE_FIRST and _RULE_RE.fullmatch(s)):
             out.append((pos + raw.find(s), s))
         pos += len(raw) + 1
     return out
@@ -215,7 +219,7 @@ def _issuer_block(text: str, folded: str, end: int) -> str | None:
     n = _SO_RE.search(folded, 0, stop)
     if n:
         stop = n.start()
-    parts = []
+    parts: list[str] = []
     for _, s in _lines(text, 0, stop):
         if not _upper(s):
             if parts:
@@ -253,10 +257,10 @@ def _type_and_title(text: str, start: int, end: int) -> tuple[str | None, str | 
                 upper = _upper(s2)
             if upper and not _upper(s2):
                 break
-            if not upper and (_upper(s2) or re.match(
-                    r"(can cu|thuc hien|trien khai|de |xet |nham |theo )", fold(s2))):
+            key2 = fold(s2)                          # (folded once for both tests)
+            if not upper and (_upper(s2) or _PREAMBLE_START_RE.match(key2)):
                 break
-            if re.match(r"[IVX]+\.\s|\d+\.\s|dieu\s+\d", fold(s2)) or s2.startswith("("):
+            if _SECTION_START_RE.match(key2) or s2.startswith("("):
                 break
             title_lines.append(s2)
             last_end = off2 + len(s2)
@@ -270,14 +274,34 @@ def _type_and_title(text: str, start: int, end: int) -> tuple[str | None, str | 
 
 
 _CAP_START = ("tm.", "kt.", "tl.", "tuq.", "q.", "t/m", "k/t")
+#: (compiled once: each ``re.match(pattern, …)`` call looks its pattern up in the cache)
+_PREAMBLE_START_RE = re.compile(r"(can cu|thuc hien|trien khai|de |xet |nham |theo )")
+_SECTION_START_RE = re.compile(r"[IVX]+\.\s|\d+\.\s|dieu\s+\d")
+_SEMICOLON_PAREN_RE = re.compile(r"\s*;\s*(?=\()")
+_COMMA_END_RE = re.compile(r",\s*$")
+_PLACE_SPLIT_RE = re.compile(r"[|\n]{2,}|\|")
+_NUMBER_YEAR_RE = re.compile(r"/((?:19|20)\d\d)/")
 
 
 def _is_capacity(s: str) -> bool:
-    if not _upper(s) or len(s) > 60:
-        return False
+    return _capacity_key(s) is not None
+
+
+def _capacity_key(s: str) -> str | None:
+    """``fold(s)`` when ``s`` is a signature capacity line (:func:`_is_capacity`), else None."""
+    if len(s) > 60 or not _upper(s):           # (the cheap test first)
+        return None
     key = fold(s)
+    return key if _is_capacity_key(key) else None
+
+
+def _is_capacity_key(key: str) -> bool:
     return key.startswith(_CAP_START) or any(key == w or key.startswith(w + " ")
                                              for w in _tables()["capacity"])
+
+
+#: what the first capacity line of a signature opens with (folded)
+_SIGNATURE_START = _CAP_START + ("chu tich", "pho chu tich", "giam doc", "bi thu")
 
 
 _NAME_RE = re.compile(r"[A-ZĐÀ-Ỹ][a-zà-ỹđ]+(?: [A-ZĐÀ-Ỹ][a-zà-ỹđ]+){1,4}")
@@ -290,14 +314,15 @@ def _is_name(s: str) -> bool:
 def _signature(text: str, start: int) -> tuple[str | None, str | None, int]:
     lines = _lines(text, start, len(text))
     for i, (off, s) in enumerate(lines):
-        if not _is_capacity(s) or not fold(s).startswith(_CAP_START + ("chu tich", "pho chu tich",
-                                                                       "giam doc", "bi thu")):
+        key = _capacity_key(s)
+        if key is None or not key.startswith(_SIGNATURE_START):
             continue
         caps: list[str] = [s]
         j = i + 1
         while j < len(lines) and _upper(lines[j][1]) and len(lines[j][1]) <= 60:
             nxt = lines[j][1]
-            if fold(nxt).startswith(_CAP_START) or _is_capacity(nxt):
+            # (an upper-case line of at most 60 characters: a capacity line by its fold alone)
+            if _is_capacity_key(fold(nxt)):
                 caps.append(nxt)
             else:
                 caps[-1] = f"{caps[-1]} {nxt}"
@@ -321,7 +346,9 @@ def _recipients(text: str, folded: str, start: int) -> tuple[str, ...]:
                 break
             continue
         item = s.lstrip("-–+• \t").strip()
-        item = re.sub(r"\s*;\s*(?=\()", " ", item).rstrip(" ;.,")
+        if ";" in item:                              # (what the pattern needs)
+            item = _SEMICOLON_PAREN_RE.sub(" ", item)
+        item = item.rstrip(" ;.,")
         if not item or fold(item).startswith("luu"):
             continue
         out.append(" ".join(item.split()))
@@ -382,7 +409,7 @@ def parse_header(text: str, outline: Outline | None = None) -> Header:
     dm = None
     for cand in _DATE_RE.finditer(folded, 0, head_end):
         before = folded[max(0, cand.start() - 60):cand.start()]
-        if re.search(r",\s*$", before):
+        if _COMMA_END_RE.search(before):
             dm = cand
             break
     if dm:
@@ -390,7 +417,7 @@ def parse_header(text: str, outline: Outline | None = None) -> Header:
         seg_start = max(0, dm.start() - 60)
         seg = text[seg_start:dm.start()]
         seg = seg[: seg.rfind(",")]
-        pieces = [p for p in re.split(r"[|\n]{2,}|\|", seg) if p.strip()]
+        pieces = [p for p in _PLACE_SPLIT_RE.split(seg) if p.strip()]
         place = " ".join(pieces[-1].split()) if pieces else None
         if partial:
             warnings.append(f"date incomplete in the header (only {partial}); date left empty")
@@ -464,7 +491,7 @@ def parse_header(text: str, outline: Outline | None = None) -> Header:
     elif partial:
         year = int(partial[:4])
     elif number:
-        ym = re.search(r"/((?:19|20)\d\d)/", number)
+        ym = _NUMBER_YEAR_RE.search(number)
         year = int(ym.group(1)) if ym else None
     return Header(
         number=number or None, type=doc_type, date=date, issuer=issuer, province=province,

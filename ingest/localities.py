@@ -161,7 +161,10 @@ def _canonical_name(name: str) -> str:
     return canonical_tones(name)
 
 
+@lru_cache(maxsize=8192)
 def _case_ok(written: str, original: str) -> bool:
+    """Whether ``original`` (a mention as the text writes it) is capitalised where the surface
+    ``written`` is (pure; the same few names recur in every document: remembered)."""
     want = _capitalised(written)
     got = words_with_case(original)
     if len(want) != len(got):
@@ -265,6 +268,9 @@ class _Bounds:
         self.text = text
         self.length = len(text)
         self._all: tuple[list[int], list[int]] | None = None
+        #: the last sentence found from a mention: no boundary match starts inside it, so
+        #: every mention inside it has it as its sentence (mentions come in text order)
+        self._last = (0, 0)
 
     def _boundaries(self) -> tuple[list[int], list[int]]:
         if self._all is None:
@@ -279,6 +285,17 @@ class _Bounds:
             i = bisect.bisect_right(ends, pos)
             j = bisect.bisect_left(starts, pos)
             return (ends[i - 1] if i else 0), (starts[j] if j < len(starts) else self.length)
+        last = self._last
+        if last[0] <= pos < last[1]:
+            return last
+        found = self._sentence(pos)
+        self._last = found
+        return found
+
+    def _sentence(self, pos: int) -> tuple[int, int]:
+        """:meth:`sentence` of a mention's offset (a character neither whitespace nor
+        ``.!?``), found near it."""
+        text = self.text
         after = _SENTENCE_END.search(text, pos)
         end = after.start() if after is not None else self.length
         window = _WINDOW
@@ -317,12 +334,23 @@ def _cue_regexes() -> tuple[WordStartRegex, WordStartRegex]:
             WordStartRegex(_cue_source(raw["prospective_cues"]), guard))
 
 
-def _is_partner(bounds: _Bounds, view: str, hit: _Hit) -> bool:
+def _is_partner(bounds: _Bounds, view: str, hit: _Hit,
+                cued: dict[tuple[int, int], bool] | None = None) -> bool:
+    """``cued``: whether a sentence holds a partner cue, by its span (filled as sentences are
+    read: the names of one sentence share the search)."""
     if hit.entry.kind is LocalityKind.VIETNAMESE_PLACE:
         return False
     partner, prospective = _cue_regexes()
-    s0, s1 = bounds.sentence(hit.start)
-    if not partner.search(view, s0, s1):
+    sentence = bounds.sentence(hit.start)
+    s0, s1 = sentence
+    if cued is None:
+        has_cue = partner.search(view, s0, s1) is not None
+    else:
+        known = cued.get(sentence)
+        if known is None:
+            known = cued[sentence] = partner.search(view, s0, s1) is not None
+        has_cue = known
+    if not has_cue:
         return False
     c0 = bounds.clause_start(hit.start)
     return not prospective.search(view, max(c0, s0), hit.start)
@@ -336,12 +364,13 @@ def find_localities(text: str, section_at: Callable[[int], str],
     view = match_view(text) if view is None else view
     home = province_by_name(home_province)
     bounds = _Bounds(text)
+    cued: dict[tuple[int, int], bool] = {}
     best: dict[str, tuple[LocalityRelation, _Hit]] = {}
     for hit in _hits(text, view):
         e = hit.entry
         if home is not None and e.kind is LocalityKind.VIETNAMESE_PLACE and province_by_name(e.name) == home:
             continue
-        rel = LocalityRelation.PARTNER if _is_partner(bounds, view, hit) else LocalityRelation.MENTION
+        rel = LocalityRelation.PARTNER if _is_partner(bounds, view, hit, cued) else LocalityRelation.MENTION
         have = best.get(e.id)
         if have is None or (have[0] is LocalityRelation.MENTION and rel is LocalityRelation.PARTNER):
             best[e.id] = (rel, hit)

@@ -18,7 +18,7 @@ from .gazetteer import match_view
 from .header import Header, parse_header, source_id, to_meta
 from .read import DEFAULT_MAX_BYTES, clean_text, read_document
 from .sections import parse_outline
-from .tasks import TaskHooks, extract_tasks
+from .tasks import RolesFn, TaskHooks, extract_tasks
 
 __all__ = ["extract_file", "extract_text"]
 
@@ -53,18 +53,37 @@ def _hooks(text: str, province: str | None, warnings: list[str],
         warnings.append("agencies module unavailable: tasks carry no agencies")
     if topics is None:
         warnings.append("topics module unavailable: tasks carry no topics")
-    kwargs = {}
+    hooks = TaskHooks()
     if agencies is not None:
-        # the document's agency mentions are found once; each task's roles slice them
-        document = agencies.document_agencies(text, province, view=view)
-        kwargs["heading_agency"] = lambda title: agencies.agency_heading(title, province)
-        kwargs["roles"] = lambda text_, a, b, heading: agencies.roles_for_task(
-            text_, a, b, province, heading, document=document)
-        # per extract_tasks call: where the document's role cues may start, found once
-        kwargs["bind_roles"] = lambda: agencies.TaskRoles(document)
+        hooks = _agency_hooks(agencies, text, province, view)
     if topics is not None:
-        kwargs["topics"] = topics.tag_topics
-    return TaskHooks(**kwargs)
+        hooks = TaskHooks(heading_agency=hooks.heading_agency, roles=hooks.roles,
+                          topics=topics.tag_topics, bind_roles=hooks.bind_roles)
+    return hooks
+
+
+def _agency_hooks(agencies: ModuleType, text: str, province: str | None,
+                  view: str | None) -> TaskHooks:
+    """The agency hooks: the document's agency mentions are found once; each task's roles
+    slice them."""
+    document = agencies.document_agencies(text, province, view=view)
+
+    def heading_agency(title: str) -> Agency | None:
+        found: Agency | None = agencies.agency_heading(title, province)
+        return found
+
+    def roles(text_: str, a: int, b: int,
+              heading: Agency | None) -> tuple[tuple[Agency, ...], tuple[Agency, ...]]:
+        found: tuple[tuple[Agency, ...], tuple[Agency, ...]] = agencies.roles_for_task(
+            text_, a, b, province, heading, document=document)
+        return found
+
+    def bind_roles() -> RolesFn:
+        # per extract_tasks call: where the document's role cues may start, found once
+        bound: RolesFn = agencies.TaskRoles(document)
+        return bound
+
+    return TaskHooks(heading_agency=heading_agency, roles=roles, bind_roles=bind_roles)
 
 
 def extract_text(text: str, source: str, sha256: str | None = None,

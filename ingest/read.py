@@ -16,12 +16,13 @@ import io
 import re
 import unicodedata
 import zipfile
+from typing import Any
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import IngestError
 from .legacy import guess_legacy_bytes, guess_mojibake
-from .text import nfc
+from .text import fold_if_clean, nfc
 
 __all__ = [
     "DEFAULT_MAX_BYTES", "MEDIA_TYPES", "RawDocument", "clean_text", "decode_text",
@@ -56,7 +57,13 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff]")
 
 
 def clean_text(text: str) -> str:
-    """NFC, CRLF/CR -> LF, control characters (but newline and tab) and BOMs removed."""
+    """NFC, CRLF/CR -> LF, control characters (but newline and tab) and BOMs removed.
+
+    A text that needs none of it (most do not) is told by one numpy pass over its code units,
+    which also folds it (:func:`~vbgraph.ingest.text.fold_if_clean`; the outline folds the
+    cleaned document next) and is returned as it is."""
+    if fold_if_clean(text) is not None:
+        return text
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return nfc(_CONTROL.sub("", text))
 
@@ -219,6 +226,21 @@ _BLOCK_TAGS = ("p", "div", "br", "li", "tr", "td", "th", "h1", "h2", "h3", "h4",
                "table", "section", "article", "blockquote", "pre", "dd", "dt", "ul", "ol")
 
 
+def _marks(tag: Any, *attributes: str) -> str:
+    """The values of ``tag``'s ``attributes`` joined by spaces: a missing one an empty string,
+    but a missing ``class`` nothing (``class`` is a list of words)."""
+    out: list[str] = []
+    for name in attributes:
+        value = tag.get(name)
+        if isinstance(value, str):
+            out.append(value)
+        elif value:
+            out.extend(str(v) for v in value)
+        elif name != "class":
+            out.append("")
+    return " ".join(out)
+
+
 def _html_text(data: bytes, path: str) -> str:
     from bs4 import BeautifulSoup
 
@@ -228,13 +250,13 @@ def _html_text(data: bytes, path: str) -> str:
     for tag in soup.find_all(True):
         if tag.decomposed or tag.name in ("html", "body"):
             continue
-        marks = " ".join([tag.get("id") or "", *(tag.get("class") or []), tag.get("role") or ""])
+        marks = _marks(tag, "id", "class", "role")
         if marks.strip() and _CHROME_HINT.search(marks) and not _CONTENT_HINT.search(marks):
             tag.decompose()
     root = soup.find("main") or soup.find("article")
     if root is None:
         hinted = [t for t in soup.find_all(["div", "section", "td"])
-                  if _CONTENT_HINT.search(" ".join([t.get("id") or "", *(t.get("class") or [])]))]
+                  if _CONTENT_HINT.search(_marks(t, "id", "class"))]
         if hinted:
             root = max(hinted, key=lambda t: len(t.get_text()))
     if root is None:

@@ -35,8 +35,8 @@ _DATA = Path(__file__).with_name("data")
 _COMPONENT = r"(?:ch\d+|art\d+|p\d+|[IVXLC]+|\d+|[a-zđ]|[-+]\d+)"
 PATH_RE = re.compile(rf"(?:{_COMPONENT}(?:\.{_COMPONENT})*)?")
 
-_RANK = {"chapter": 0, "roman": 1, "article": 1, "para": 1, "arabic": 2, "letter": 3,
-         "dash": 4, "plus": 5}
+_RANK = {"chapter": 0.0, "roman": 1.0, "article": 1.0, "para": 1.0, "arabic": 2.0, "letter": 3.0,
+         "dash": 4.0, "plus": 5.0}
 _LETTERS = "abcdđeghiklmnopqrstuvxy"
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 
@@ -82,6 +82,25 @@ class Section:
     body: tuple[tuple[int, int], ...] = ()      # own body paragraphs (children excluded)
     children: tuple[Section, ...] = ()
 
+    def __init__(self, path: str, kind: str, label: str, number: int, title: str, start: int,
+                 end: int, title_start: int, title_end: int,
+                 body: tuple[tuple[int, int], ...] = (), children: tuple[Section, ...] = ()) -> None:
+        """What the dataclass would write (each field through ``object.__setattr__``), written
+        out: the dataclasses module keeps it, and mypyc compiles it (the generated one stays
+        Python; compiled, this one builds a section in two thirds of the time)."""
+        set_ = object.__setattr__
+        set_(self, "path", path)
+        set_(self, "kind", kind)
+        set_(self, "label", label)
+        set_(self, "number", number)
+        set_(self, "title", title)
+        set_(self, "start", start)
+        set_(self, "end", end)
+        set_(self, "title_start", title_start)
+        set_(self, "title_end", title_end)
+        set_(self, "body", body)
+        set_(self, "children", children)
+
     @property
     def depth(self) -> int:
         return self.path.count(".") + 1
@@ -91,6 +110,14 @@ class Section:
         for child in self.children:
             yield from child.walk()
 
+
+def _probe() -> None:
+    """A plain function: its type tells whether this module runs as bytecode."""
+
+
+#: this module runs interpreted (mypyc compiles functions to native ones, and builds its native
+#: classes fast, but refuses ``object.__new__`` on them: :func:`_new_section` then calls the class)
+_INTERPRETED = type(_probe).__name__ == "function"
 
 #: the slot descriptors' setters of :class:`Section`, in field order
 (_SET_PATH, _SET_KIND, _SET_LABEL, _SET_NUMBER, _SET_TITLE, _SET_START, _SET_END, _SET_TITLE_START,
@@ -105,7 +132,10 @@ def _new_section(path: str, kind: str, label: str, number: int, title: str, star
                  _children=_SET_CHILDREN) -> Section:
     """``Section(...)`` without the frozen dataclass's ``__init__`` (which sets each field
     through ``object.__setattr__``): the slots are set directly, about half the time. The
-    outline builds one per section of every document."""
+    outline builds one per section of every document. Compiled, the class itself is called."""
+    if not _INTERPRETED:
+        return Section(path, kind, label, number, title, start, end, title_start, title_end, body,
+                       children)
     sec = _new(Section)
     _path(sec, path)
     _kind(sec, kind)
@@ -159,19 +189,61 @@ class Outline:
 
 
 # -- lines --------------------------------------------------------------------------------
-@dataclass(slots=True)
+# The parser's own records are plain classes with ``__slots__`` and an ``__init__`` of their
+# own: as fast as a slotted dataclass when interpreted, and native classes when compiled by
+# mypyc (whose dataclasses keep the ``__init__`` the dataclasses module writes in Python, five
+# times slower to call: one record per line of every document).
 class _Line:
-    start: int
-    end: int
-    text: str
-    blank: bool
-    artefact: bool
-    lo: int              # offset of its first non-space character (``end`` if blank)
-    hi: int              # offset after its last non-space character (``start`` if blank)
+    __slots__ = ("start", "end", "text", "blank", "artefact", "lo", "hi")
+
+    def __init__(self, start: int, end: int, text: str, blank: bool, artefact: bool, lo: int,
+                 hi: int) -> None:
+        self.start = start
+        self.end = end
+        self.text = text
+        self.blank = blank
+        self.artefact = artefact
+        self.lo = lo     # offset of its first non-space character (``end`` if blank)
+        self.hi = hi     # offset after its last non-space character (``start`` if blank)
 
 
 def _lines(text: str) -> list[_Line]:
-    out = []
+    """The lines of ``text``. Interpreted, each record is made by ``object.__new__`` and its
+    slots set in the loop (no ``__init__`` call: a fifth of the time); compiled, mypyc builds
+    its native class fast (and refuses ``object.__new__`` on it): :func:`_lines_plain`."""
+    if not _INTERPRETED:
+        return _lines_plain(text)
+    out: list[_Line] = []
+    append = out.append
+    new = object.__new__
+    pos = 0
+    for raw in text.split("\n"):
+        end = pos + len(raw)
+        ln = new(_Line)
+        ln.start = pos
+        ln.end = end
+        ln.text = raw
+        stripped = raw.strip()
+        if stripped:
+            first = stripped[0]
+            lo = pos + raw.find(first)       # every character before it is whitespace
+            ln.blank = False
+            ln.artefact = first in _ARTEFACT_FIRST and _ARTEFACT_RE.fullmatch(raw) is not None
+            ln.lo = lo
+            ln.hi = lo + len(stripped)
+        else:
+            ln.blank = True
+            ln.artefact = False
+            ln.lo = end
+            ln.hi = pos
+        append(ln)
+        pos = end + 1
+    return out
+
+
+def _lines_plain(text: str) -> list[_Line]:
+    """:func:`_lines` through the class's ``__init__``."""
+    out: list[_Line] = []
     append = out.append
     pos = 0
     for raw in text.split("\n"):
@@ -200,8 +272,10 @@ def _layout(lines: list[_Line], texts: list[int] | None = None) -> str:
     if len(texts) < 2:
         return "wrapped"
     # a gap: a non-blank line (an artefact too) right after a blank one, not the first
-    nonblank = [j for j, ln in enumerate(lines) if not ln.blank]
-    gaps = sum(1 for j in nonblank[1:] if lines[j - 1].blank)
+    # non-blank line (which follows a blank one when the text opens with blank lines)
+    gaps = sum(1 for prev, ln in zip(lines, lines[1:]) if prev.blank and not ln.blank)
+    if lines[0].blank:          # (some line is not blank: ``texts`` holds two)
+        gaps -= 1
     if gaps >= 0.3 * (len(texts) - 1):
         return "blank"
     long_lines = sum(1 for j in texts if lines[j].hi - lines[j].lo > 150)
@@ -241,13 +315,24 @@ def _is_upper_line(s: str) -> bool:
     return s == s.upper() and s != s.lower()
 
 
-@dataclass(slots=True)
 class _Marker:
-    kind: str
-    label: str           # raw label ("II", "1", "2.1", "a", "-", "+", "art1", "p1")
-    number: int
-    depth: int           # arabic dotted depth
-    content: int         # offset where the text after the marker begins
+    __slots__ = ("kind", "label", "number", "depth", "content")
+
+    def __init__(self, kind: str, label: str, number: int, depth: int, content: int) -> None:
+        self.kind = kind
+        self.label = label       # raw label ("II", "1", "2.1", "a", "-", "+", "art1", "p1")
+        self.number = number
+        self.depth = depth       # arabic dotted depth
+        self.content = content   # offset where the text after the marker begins
+
+    def _key(self) -> tuple[str, str, int, int, int]:
+        return self.kind, self.label, self.number, self.depth, self.content
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Marker) and self._key() == other._key()
+
+    def __repr__(self) -> str:
+        return "_Marker(%r, %r, %r, %r, %r)" % self._key()
 
 
 def _marker(line: _Line, news: bool) -> _Marker | None:
@@ -297,15 +382,17 @@ def _marker(line: _Line, news: bool) -> _Marker | None:
     return None
 
 
-@dataclass(slots=True)
 class _Node:
-    marker: _Marker
-    line: int                        # index of the marker line
-    parent: int                      # index into nodes, -1 for top level
-    rank: float
-    children: list[int] = field(default_factory=list)
-    end_line: int = -1               # exclusive
-    label: str = ""
+    __slots__ = ("marker", "line", "parent", "rank", "children", "end_line", "label")
+
+    def __init__(self, marker: _Marker, line: int, parent: int, rank: float) -> None:
+        self.marker = marker
+        self.line = line                     # index of the marker line
+        self.parent = parent                 # index into nodes, -1 for top level
+        self.rank = rank
+        self.children: list[int] = []
+        self.end_line = -1                   # exclusive
+        self.label = ""
 
 
 def _prev_text_line(lines: list[_Line], i: int) -> tuple[_Line | None, bool]:
@@ -341,19 +428,27 @@ def _accept_bullet(lines: list[_Line], i: int, m: _Marker, marker_lines: set[int
 _MAJOR = ("roman", "article", "chapter")
 _MARKER_RES = (("roman", _ROMAN_RE), ("article", _ARTICLE_RE), ("chapter", _CHAPTER_RE),
                ("arabic", _ARABIC_RE), ("letter", _LETTER_RE), ("dash", _DASH_RE), ("plus", _PLUS_RE))
-#: every character a (non-news) marker regex can open with after its spaces
-_MARKER_FIRST = r"IVXLCĐđDdc\da-z\-–—•·+"
+#: every character a (non-news) marker regex but the letter one can open with after its spaces
+_MARKER_FIRST = r"IVXLCĐđDdc\d\-–—•·+"
 
 
 @lru_cache(maxsize=1)
-def _line_scans() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str] | None]:
-    """Three scans over the whole text (or its fold) that find, in C, the lines the marker loop
-    must look at: ``structure`` (a roman or article marker opens a line), ``markers`` (a line
-    opening with any non-news marker: a superset of the lines :func:`_marker` accepts) and
-    ``closing`` (a folded line opening with a literal opening of a closing pattern: a superset
-    of the closing lines; ``None`` when those openings cannot be listed). Every marker regex
-    stays inside its line (none consumes a newline; ``$`` and the look-aheads read a newline
-    as the end of the line), so a match at a line start is a match on the line alone."""
+def _line_scans() -> tuple[re.Pattern[str], tuple[re.Pattern[str], re.Pattern[str]],
+                           re.Pattern[str] | None]:
+    """Scans over the whole text (or its fold) that find, in C, the lines the marker loop
+    must look at: ``structure`` (a roman or article marker opens a line), ``markers`` (two
+    scans: a line opening with a non-news marker other than a letter, and a line opening with a
+    letter marker; together a superset of the lines :func:`_marker` accepts) and ``closing``
+    (a folded line opening with a literal opening of a closing pattern: a superset of the
+    closing lines; ``None`` when those openings cannot be listed). Every marker regex stays
+    inside its line (none consumes a newline; ``$`` and the look-aheads read a newline as the
+    end of the line), so a match at a line start is a match on the line alone.
+
+    The letter marker has a scan of its own: most lines of a wrapped text open with a lower
+    case letter, which then fail the first scan's look-ahead at once and the letter scan's at
+    the next character, instead of trying each kind in turn. No line opens with two kinds of
+    marker (each kind's first characters, and for ``c``/``đ`` the next ones, tell them apart:
+    ``c)``/``chương``, ``đ)``/``điều``), so the two scans give the matches of one alternation."""
     from .gazetteer import literal_prefixes, trie_regex  # gazetteer imports .text only
 
     def ci(regex: re.Pattern[str]) -> str:
@@ -362,15 +457,18 @@ def _line_scans() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str] | N
     # each opens with a newline, which the engine finds with a fast literal search (a
     # multi-line ``^`` is tried at every position); the first line is matched on its own
     structure = re.compile(f"\n(?:{ci(_ROMAN_RE)}|{ci(_ARTICLE_RE)})", re.MULTILINE)
-    # (a look-ahead at the first character first: most lines fail it at once)
+    # (a look-ahead at the first characters first: most lines fail it at once)
     # (one named group per kind, in the order :func:`_marker` tries them)
     markers = re.compile(f"\n(?=[ \t\u00a0]*[{_MARKER_FIRST}])(?:" + "|".join(
-        f"(?P<{kind}>{ci(regex)})" for kind, regex in _MARKER_RES) + ")", re.MULTILINE)
+        f"(?P<{kind}>{ci(regex)})" for kind, regex in _MARKER_RES if kind != "letter") + ")",
+        re.MULTILINE)
+    letters = re.compile(f"\n(?=[ \t\u00a0]*[a-zđ][ \t\u00a0]*[).])(?P<letter>{ci(_LETTER_RE)})",
+                         re.MULTILINE)
     openings = literal_prefixes(_patterns()["closing"].pattern)
     closing = None
     if openings is not None:
         closing = re.compile(r"\n[^\S\n]*" + trie_regex((), end="", prefixes=openings))
-    return structure, markers, closing
+    return structure, (markers, letters), closing
 
 
 def _scanned_marker(m: re.Match[str], content: int, line: _Line) -> _Marker | None:
@@ -378,8 +476,8 @@ def _scanned_marker(m: re.Match[str], content: int, line: _Line) -> _Marker | No
     offset of its end): what :func:`_marker` gives, read from the kind's group; the few
     matches :func:`_marker` looks past (a roman numeral of no value, chapter 0, a letter
     that is no item label) are handed to it."""
-    kind = m.lastgroup
-    at = m.re.groupindex[kind] + 1                 # the kind's own first group
+    kind = m.lastgroup or ""                      # (one kind's group always took part)
+    at = (m.lastindex or 0) + 1       # the kind's own first group (``lastgroup`` names ``lastindex``)                 # the kind's own first group
     if kind == "roman":
         label = m.group(at)
         n = _roman_value(label)
@@ -414,17 +512,19 @@ def _event_lines(lines: list[_Line], text: str, folded_text: str
     marker or a closing line; those that may be closing lines; the marker of each line the
     scan found one on (:func:`_marker` of the line). ``None`` when every line must be looked
     at."""
-    _, markers, closing = _line_scans()
+    _, scans, closing = _line_scans()
     if closing is None or len(folded_text) != len(text):   # (not NFC: offsets differ)
         return None
     at = {ln.start: i for i, ln in enumerate(lines)}
     found: dict[int, _Marker | None] = {}
-    first = markers.match("\n" + lines[0].text)
-    if first is not None:
-        found[0] = _scanned_marker(first, first.end() - 1, lines[0])
-    for m in markers.finditer(text):
-        i = at[m.start() + 1]
-        found[i] = _scanned_marker(m, m.end(), lines[i])
+    head = "\n" + lines[0].text
+    for markers in scans:
+        first = markers.match(head)
+        if first is not None:
+            found[0] = _scanned_marker(first, first.end() - 1, lines[0])
+        for m in markers.finditer(text):
+            i = at[m.start() + 1]
+            found[i] = _scanned_marker(m, m.end(), lines[i])
     closing_lines = {at[m.start() + 1] for m in closing.finditer(folded_text)}
     if closing.match("\n" + folded_text[:lines[0].end]):
         closing_lines.add(0)
@@ -584,15 +684,15 @@ def _split_paragraphs(lines: list[_Line], a: int, b: int, layout: str,
                 j = texts[i]
                 first = lines[j].lo
         if layout == "line":
-            paras = [(first, lines[j].hi)]
-            paras += [(lines[t].lo, lines[t].hi) for t in texts[i + 1:k]]
-            if paras[-1][1] <= paras[-1][0]:
-                paras.pop()
-            return paras
+            per_line = [(first, lines[j].hi)]
+            per_line += [(lines[t].lo, lines[t].hi) for t in texts[i + 1:k]]
+            if per_line[-1][1] <= per_line[-1][0]:
+                per_line.pop()
+            return per_line
         end = lines[texts[k - 1]].hi
         return [(first, end)] if end > first else []
     paras: list[tuple[int, int]] = []
-    cur_start = cur_end = None
+    cur_start = cur_end = -1                 # no paragraph yet (offsets are >= 0)
     pending_blank = False
     for j in range(a, b):
         ln = lines[j]
@@ -607,19 +707,19 @@ def _split_paragraphs(lines: list[_Line], a: int, b: int, layout: str,
             if start >= ln.end:
                 continue
         end = ln.hi
-        new_para = cur_start is None
+        new_para = cur_start < 0
         if not new_para:
             if layout == "line":
                 new_para = True
             elif layout == "blank":
                 new_para = pending_blank and not ln.text[ln.lo - ln.start].islower()
         if new_para:
-            if cur_start is not None:
+            if cur_start >= 0:
                 paras.append((cur_start, cur_end))
             cur_start = start
         cur_end = end
         pending_blank = False
-    if cur_start is not None and cur_end > cur_start:
+    if cur_start >= 0 and cur_end > cur_start:
         paras.append((cur_start, cur_end))
     return paras
 
@@ -754,6 +854,9 @@ def _title_of(text: str, start: int, end: int, kind: str) -> tuple[str, int, int
     return title.rstrip(" :"), start, end
 
 
+_ITEM_SYMBOL = {"dash": "-", "plus": "+", "para": "p"}
+
+
 def parse_outline(text: str) -> Outline:
     """Parse the numbered structure of ``text`` (pure; never raises on any input)."""
     lines = _lines(text)
@@ -769,7 +872,7 @@ def parse_outline(text: str) -> Outline:
         if m.kind in ("dash", "plus", "para"):
             key = (node.parent, m.kind)
             counters[key] = counters.get(key, 0) + 1
-            sym = {"dash": "-", "plus": "+", "para": "p"}[m.kind]
+            sym = _ITEM_SYMBOL[m.kind]
             node.label = f"{sym}{counters[key]}"
             m.number = counters[key]
         elif m.kind == "arabic":
@@ -816,11 +919,14 @@ def parse_outline(text: str) -> Outline:
         start = first.lo
         end = max(_trim(lines, node.line, node.end_line), t_e)
         # (every paragraph is non-empty: it holds a non-space character)
-        built[k] = _new_section(paths[k], m.kind, node.label, m.number, title, start, end, t_s,
-                                max(t_s, t_e), tuple(body), tuple([built[c] for c in node.children]))
-    flat = tuple(built[k] for k in range(len(nodes)))
-    index = {k: k for k in range(len(nodes))}
-    parents = tuple(index[n.parent] if n.parent >= 0 else -1 for n in nodes)
+        if _INTERPRETED:
+            built[k] = _new_section(paths[k], m.kind, node.label, m.number, title, start, end, t_s,
+                                    max(t_s, t_e), tuple(body), tuple([built[c] for c in node.children]))
+        else:                  # (compiled: the class itself; a call through _new_section costs more)
+            built[k] = Section(paths[k], m.kind, node.label, m.number, title, start, end, t_s,
+                               max(t_s, t_e), tuple(body), tuple([built[c] for c in node.children]))
+    flat = tuple([built[k] for k in range(len(nodes))])
+    parents = tuple([n.parent for n in nodes])          # (-1 for the top level)
     top = tuple(built[k] for k, n in enumerate(nodes) if n.parent < 0)
     return Outline(
         text_length=len(text), layout=layout, sections=top, flat=flat,

@@ -39,7 +39,8 @@ def _no_heading(_title: str) -> Agency | None:
     return None
 
 
-def _no_roles(_text: str, _start: int, _end: int, heading: Agency | None):
+def _no_roles(_text: str, _start: int, _end: int,
+              heading: Agency | None) -> tuple[tuple[Agency, ...], tuple[Agency, ...]]:
     return ((heading,) if heading is not None else ()), ()
 
 
@@ -95,7 +96,7 @@ _EVERY = r"(?:hang|hang)\s+(?:nam|quy|thang|tuan)"
 _PAREN = r"\s*\((?:truoc\s+ngay\s+" + _DATE + r"|khi\s+co\s+yeu\s+cau|truoc\s+[^)]{1,30})\)"
 _PERIOD = (r"(?:\d+\s+thang|6\s+thang|quy|nam|cuoi\s+nam|dau\s+nam|hang\s+(?:nam|quy|thang)|"
            r"dot\s+xuat|bao\s+cao\s+nam|bao\s+cao\s+6\s+thang)")
-_DEADLINE_RES = (
+_DEADLINE_RES: tuple[re.Pattern[str] | WordStartRegex, ...] = (
     # định kỳ 6 tháng (trước ngày 25/5) và báo cáo năm (trước ngày 10/10); định kỳ trước ngày …
     re.compile(
         r"dinh\s+k[yi]\s+(?:" + _PERIOD + r"(?:" + _PAREN + r")?"
@@ -152,6 +153,16 @@ def _hinted(folded: str) -> bool:
     return "dinh" in folded and _DINH_K.search(folded) is not None
 
 
+def _may_hold_digits(folded: str) -> bool:
+    """False when ``folded`` surely holds no ``\\d`` (a Unicode decimal digit): it is ASCII
+    and none of ``0``-``9`` is in it (ten substring tests: many times a regex scan, whose
+    ``\\d`` asks the Unicode database at every character)."""
+    for digit in "0123456789":
+        if digit in folded:
+            return True
+    return not folded.isascii()
+
+
 def find_deadline(text: str) -> str | None:
     """The deadline or reporting period a task states, as written (``None`` if none)."""
     return _deadline(text, fold(text))
@@ -178,7 +189,7 @@ def _deadline(text: str, folded: str) -> str | None:
         need = _DEADLINE_NEEDS_DIGITS[rank]
         if need is not None:
             if need not in digits:
-                digits[need] = need.search(folded) is not None
+                digits[need] = _may_hold_digits(folded) and need.search(folded) is not None
             if not digits[need]:
                 continue
         for m in regex.finditer(folded):
@@ -303,12 +314,6 @@ def extract_tasks(
     heading_of: dict[str, Agency | None] = {}        # per section path: the tasks of a
                                                      # section share their heading
 
-    def heading_for(sec: Section) -> Agency | None:
-        if sec.path in heading_of:
-            return heading_of[sec.path]
-        found = heading_of[sec.path] = _heading_for(sec)
-        return found
-
     def _heading_for(sec: Section) -> Agency | None:
         for s in reversed(outline.ancestors(sec.path)):
             if not s.title or s.kind in ("roman", "chapter", "para"):
@@ -323,28 +328,34 @@ def extract_tasks(
     agencies: dict[str, Agency] = {}
     folded = outline.folded if len(outline.folded) == len(text) else fold(text)
     aligned = len(folded) == len(text)
-    slow = _join_slow_starts(text) if aligned else []
-    squeezed: _Squeezed | None = None
+    # one pass over the document: where join_wrapped may do more than collapse whitespace,
+    # and the document squeezed (each fast task's body is then a slice)
+    squeezed = _Squeezed(text, folded) if aligned else None
+    slow = squeezed.slow if squeezed is not None else []
     roles = hooks.bind_roles() if hooks.bind_roles is not None else hooks.roles
     topics = hooks.topics
     for sec, a, b in _select(text, outline):
         i = bisect.bisect_left(slow, a)
         if aligned and (i == len(slow) or slow[i] >= b):
             # nothing for join_wrapped to drop: the span's words, and their fold
-            if squeezed is None:
-                squeezed = _Squeezed(text, folded)
+            assert squeezed is not None
             body, body_folded = squeezed.span(a, b)
         else:
             body, body_folded = join_wrapped_folded(text, folded, a, b)
         if not body:
             continue
-        heading = heading_for(sec)
+        path = sec.path
+        if path in heading_of:          # heading_for(sec), inlined
+            heading = heading_of[path]
+        else:
+            heading = heading_of[path] = _heading_for(sec)
         lead, coop = roles(text, a, b, heading)
         for ag in (*lead, *coop):
             agencies.setdefault(ag.id, ag)
         fold_known(body, body_folded)    # topics fold the body: reuse this one
-        lead_ids = tuple(dict.fromkeys(ag.id for ag in lead))
-        coop_ids = tuple(i for i in dict.fromkeys(ag.id for ag in coop) if i not in lead_ids)
+        lead_ids = tuple(dict.fromkeys([ag.id for ag in lead]))
+        coop_ids = (tuple([i for i in dict.fromkeys([ag.id for ag in coop]) if i not in lead_ids])
+                    if coop else ())
         tasks.append(Task(
             id=f"{doc_id}#t{len(tasks) + 1}", section=sec.path, text=body, start=a, end=b,
             lead=lead_ids, cooperate=coop_ids, topics=tuple(topics(body)),
@@ -366,38 +377,111 @@ def _join_slow_starts(text: str) -> list[int]:
     return [m.start() for m in _JOIN_SLOW.finditer(text)]
 
 
-#: per code point below 0x3001 (the last whitespace one), whether ``str.isspace``; one more
-#: entry, False, for every code point above
-_SPACE_LUT = np.array([chr(c).isspace() for c in range(0x3001)] + [False], dtype=bool)
+#: per code point below 0x3001 (the last whitespace one), its whitespace class: 0 not
+#: whitespace (``str.isspace``), 1 a space or a line break, 2 other whitespace; one more entry,
+#: 0, for every code point above
+_SPACE_CLASS = np.array([(1 if chr(c) in " \n" else 2) if chr(c).isspace() else 0 for c in range(0x3001)] + [0],
+                        dtype=np.uint8)
+#: the same: whether ``str.isspace``
+_SPACE_LUT = _SPACE_CLASS != 0
+#: the bits :class:`_Squeezed` reads per code point: whitespace (:data:`_SPACE_CLASS`, bits
+#: 0-1), an artefact character that may follow another (``-_=.–—``, ``_PAIRED``), ``|`` or
+#: ``*`` (``_BAR``): ``_JOIN_SLOW`` by table lookups
+_PAIRED, _BAR = 4, 8
+_CLASS_BITS = _SPACE_CLASS.copy()
+for _ch in "-_=.\u2013\u2014":
+    _CLASS_BITS[ord(_ch)] |= _PAIRED
+for _ch in "|*":
+    _CLASS_BITS[ord(_ch)] |= _BAR
 
 
 class _Squeezed:
-    """A document and its fold with every whitespace run made one space, in one numpy pass
-    (``folded``: ``fold(text)``, same length, whitespace exactly where ``text`` has it).
+    """A document and its fold with every whitespace run made one space (``folded``:
+    ``fold(text)``, same length, whitespace exactly where ``text`` has it).
 
     A run's space stands where the run starts, so the squeezed slice of ``[a, b)`` holds the
     span's words with one space between them, plus at most one space at each end (a run that
     starts inside the span; one that starts before it is not in the slice): stripped, it is
     ``" ".join(text[a:b].split())`` (and likewise for the fold), without a split and a join
-    per task."""
+    per task.
 
-    __slots__ = ("_before", "_text", "_folded")
+    One numpy pass finds the whitespace (a lookup table over the UTF-32 code units) and the
+    dropped characters (every whitespace character right after another, usually few); the
+    squeezed strings are then made by ``str.replace`` (each whitespace character but the
+    space, usually only the line break) and slicing when few characters drop, else by a
+    numpy mask. An offset maps to the squeezed strings by subtracting the dropped characters
+    before it (a bisection).
+
+    The same table lookup gives ``slow``: :func:`_join_slow_starts` of ``text`` (the offsets
+    of every ``|``/``*`` and of every artefact character followed by a paired one)."""
+
+    __slots__ = ("_dropped", "_text", "_folded", "slow")
 
     def __init__(self, text: str, folded: str):
-        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-        space = _SPACE_LUT[np.minimum(codes, len(_SPACE_LUT) - 1)]
-        keep = np.ones(len(codes), dtype=bool)
-        keep[1:] = ~(space[1:] & space[:-1])          # the first of a run stays
-        self._before = np.concatenate(([0], np.cumsum(keep)))   # kept characters before i
-        fcodes = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32)
-        self._text = _squeeze(codes, space, keep)
-        self._folded = _squeeze(fcodes, space, keep)
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        bits = np.take(_CLASS_BITS, codes, mode="clip")        # above the table: its last entry
+        # _join_slow_starts(text): a bar, or an artefact character before a paired one
+        artefact = (bits & (_PAIRED | _BAR)) != 0
+        slow = (bits & _BAR) != 0
+        slow[:-1] |= artefact[:-1] & ((bits[1:] & _PAIRED) != 0)
+        self.slow: list[int] = np.flatnonzero(slow).tolist()
+        classes = bits & 3
+        space = classes != 0
+        dropped = np.flatnonzero(space[1:] & space[:-1]) + 1   # the first of a run stays
+        self._dropped: list[int] = dropped.tolist()
+        if len(self._dropped) <= _FEW_DROPPED:
+            if not len(classes) or int(classes.max()) < 2:      # spaces and line breaks only
+                # (which fold to themselves: the fold has them where the text has them)
+                self._text = _drop(text.replace("\n", " "), self._dropped)
+                self._folded = _drop(folded.replace("\n", " "), self._dropped)
+            else:        # other whitespace characters too (no-break spaces): each replaced
+                other = np.flatnonzero(classes == 2).tolist()
+                self._text = _drop(_spaced(text, other), self._dropped)
+                self._folded = _drop(_spaced(folded, other), self._dropped)
+        else:
+            keep = np.ones(len(codes), dtype=bool)
+            keep[dropped] = False
+            fcodes = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            self._text = _squeeze(codes, space, keep)
+            self._folded = _squeeze(fcodes, space, keep)
 
     def span(self, start: int, end: int) -> tuple[str, str]:
         """``(" ".join(text[start:end].split()), " ".join(folded[start:end].split()))``."""
-        i, j = int(self._before[start]), int(self._before[end])
+        dropped = self._dropped
+        i = start - bisect.bisect_left(dropped, start)
+        j = end - bisect.bisect_left(dropped, end)
         return self._text[i:j].strip(), self._folded[i:j].strip()
 
 
+def _spaced(text: str, other: list[int]) -> str:
+    """``text`` with every whitespace character made a space: its line breaks, and the
+    characters at the offsets ``other`` (those of the other whitespace of the document, which
+    ``text`` has whitespace at too; a space and a line break fold to themselves)."""
+    text = text.replace("\n", " ")
+    for ch in {text[k] for k in other}:
+        if ch != " ":
+            text = text.replace(ch, " ")
+    return text
+
+
+#: up to this many dropped characters, the squeezed strings are cut out of the text by slicing
+_FEW_DROPPED = 512
+
+
+def _drop(text: str, dropped: list[int]) -> str:
+    """``text`` without the characters at the offsets ``dropped`` (ascending)."""
+    if not dropped:
+        return text
+    parts: list[str] = []
+    last = 0
+    for k in dropped:
+        if k > last:
+            parts.append(text[last:k])
+        last = k + 1
+    parts.append(text[last:])
+    return "".join(parts)
+
+
 def _squeeze(codes: np.ndarray, space: np.ndarray, keep: np.ndarray) -> str:
-    return np.where(space, np.uint32(32), codes)[keep].tobytes().decode("utf-32-le")
+    out: str = np.where(space, np.uint32(32), codes)[keep].tobytes().decode("utf-32-le", "surrogatepass")
+    return out

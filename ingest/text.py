@@ -18,7 +18,8 @@ import unicodedata
 
 import numpy as np
 
-__all__ = ["canonical_tones", "fold", "fold_known", "match_key", "nfc", "slugify", "strip_tones"]
+__all__ = ["canonical_tones", "fold", "fold_if_clean", "fold_known", "match_key", "nfc", "slugify",
+           "strip_tones"]
 
 # combining tone marks: grave, acute, tilde, hook above, dot below
 _TONES = "\u0300\u0301\u0303\u0309\u0323"
@@ -75,6 +76,21 @@ _DOCUMENT_LENGTH = 4096
 _DOCUMENT_SLOTS = 2
 _document_folds: tuple[tuple[str, str], ...] = ()
 
+#: :data:`_UNITS` marks of a UTF-16 code unit the one-pass fold cannot take
+_UNIT_OTHER = 0xFFFF       # a surrogate, a code point from ``_LUT_LIMIT`` on, or NFC may change it
+_UNIT_CONTROL = 0xFFFE     # a character :func:`~vbgraph.ingest.read.clean_text` removes (CR too)
+#: the characters below ``_LUT_LIMIT`` of canonical composition pairs ``(first, second)`` whose
+#: second is a starter (combining class 0): next to their first, NFC composes them, so a text
+#: holding one may not be NFC. Hangul vowels and trailing consonants compose by algorithm.
+#: (tests/ingest/test_text_fast.py derives the list from ``unicodedata``.)
+_STARTER_SECONDS = frozenset([0x09BE, 0x09D7, 0x0B3E, 0x0B56, 0x0B57, 0x0BBE, 0x0BD7, 0x0CC2, 0x0CD5,
+                              0x0CD6, 0x0D3E, 0x0D57, 0x0DCF, 0x0DDF, 0x0FB5, 0x0FB7, 0x102E, 0x1B35,
+                              *range(0x1161, 0x1176), *range(0x11A8, 0x11C3)])
+#: the control characters :func:`~vbgraph.ingest.read.clean_text` removes, and CR, which it
+#: rewrites (``[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff]``)
+_CONTROL_CODES = (*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0), 0xFEFF)
+_UNITS: np.ndarray | None = None
+
 
 def _remember_fold(text: str, folded: str) -> None:
     global _last_fold, _document_folds
@@ -104,14 +120,65 @@ def _lut() -> np.ndarray:
     return _LUT
 
 
+def _nfc_stable(code: int) -> bool:
+    """Whether a text made of such characters only is NFC whatever their order: a starter
+    (combining class 0) that NFC keeps and that composes with no character before it (the
+    NFC quick check's "yes" for every character, and no combining class to reorder)."""
+    ch = chr(code)
+    return (not unicodedata.combining(ch) and code not in _STARTER_SECONDS
+            and unicodedata.normalize("NFC", ch) == ch)
+
+
+def _units() -> np.ndarray:
+    """Every UTF-16 code unit -> its fold (below ``_LUT_LIMIT``, NFC-stable characters), else
+    ``_UNIT_CONTROL`` (what ``clean_text`` removes or rewrites) or ``_UNIT_OTHER``."""
+    global _UNITS
+    if _UNITS is None:
+        lut = _lut()
+        table = np.full(0x10000, _UNIT_OTHER, dtype=np.uint16)
+        for code in range(_LUT_LIMIT):
+            if _nfc_stable(code):
+                table[code] = lut[code]
+        table[list(_CONTROL_CODES)] = _UNIT_CONTROL
+        _UNITS = table
+    return _UNITS
+
+
+def _unit_fold(text: str) -> str | None:
+    """One pass over the UTF-16 code units of ``text`` (not empty) through :func:`_units`:
+    ``fold(text)`` when every character is NFC-stable, below ``_LUT_LIMIT`` and no control
+    character (then ``text`` is NFC: ``nfc(text) == text``), else ``None``."""
+    units = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
+    out = _units().take(units)
+    if int(out.max()) >= _UNIT_CONTROL:
+        return None
+    return out.tobytes().decode("utf-16-le")
+
+
+def fold_if_clean(text: str) -> str | None:
+    """``fold(text)`` when ``text`` is what :func:`~vbgraph.ingest.read.clean_text` leaves
+    unchanged by a cheap test (no control character or CR, NFC-stable characters below
+    ``_LUT_LIMIT``), else ``None``; a document's fold is remembered as :func:`fold` does.
+    One numpy pass answers both questions: the reader cleans a document and the outline
+    folds it right after."""
+    if len(text) < _LUT_MIN_LENGTH:
+        return None
+    folded = _unit_fold(text)
+    if folded is not None:
+        _remember_fold(text, folded)
+    return folded
+
+
 def fold(text: str) -> str:
     """Lower-case and strip all diacritics; ``len(fold(s)) == len(nfc(s))`` for NFC input.
 
     The 1:1 mapping means an offset found in ``fold(nfc(s))`` is the same offset in ``nfc(s)``.
-    Long texts go through a numpy lookup table over their UTF-32 code units (one vectorised
-    pass); short ones, and texts with code points beyond the table, through ``str.translate``
-    over a per-code-point memo table. Both give the same string. The fold of the last long
-    string, and of the last :data:`_DOCUMENT_SLOTS` documents, is remembered by identity.
+    Long texts go through a numpy lookup table over their UTF-16 code units (one vectorised
+    pass, which also tells that the text is NFC: :func:`_unit_fold`); other long texts are
+    made NFC and go through the table over their UTF-32 code units; short ones, and texts
+    with code points beyond the table, through ``str.translate`` over a per-code-point memo
+    table. All give the same string. The fold of the last long string, and of the last
+    :data:`_DOCUMENT_SLOTS` documents, is remembered by identity.
     """
     last = _last_fold                  # one snapshot: (string, its fold)
     if text is last[0]:                # the same string object again (a task's text is
@@ -121,9 +188,14 @@ def fold(text: str) -> str:
             if known is text:
                 return folded
     original = text
+    if len(text) >= _LUT_MIN_LENGTH:
+        quick = _unit_fold(text)
+        if quick is not None:
+            _remember_fold(original, quick)
+            return quick
     text = nfc(text)
     if len(text) >= _LUT_MIN_LENGTH:
-        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         if int(codes.max()) < _LUT_LIMIT:
             out = _lut()[codes].tobytes().decode("utf-32-le")
             _remember_fold(original, out)

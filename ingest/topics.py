@@ -17,15 +17,22 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from .abbreviations import expand_abbreviations
 from .gazetteer import literal_prefixes, trie_regex
 from .text import fold, match_key, nfc
 
 try:                                    # optional native scanner (PyPI pyahocorasick)
-    import ahocorasick
+    import ahocorasick  # type: ignore[import-not-found]  # no stubs
 except ImportError:                     # pragma: no cover - the regex path below then serves
     ahocorasick = None
+_AHOCORASICK_RS: Any
+try:                                    # a faster one (PyPI ahocorasick-rs), preferred when present
+    import ahocorasick_rs  # type: ignore[import-not-found, unused-ignore]
+    _AHOCORASICK_RS = ahocorasick_rs
+except ImportError:                     # pragma: no cover - pyahocorasick then serves
+    _AHOCORASICK_RS = None
 
 __all__ = ["TopicConcept", "TopicScheme", "match_topics", "tag_topics", "topic_scheme"]
 
@@ -179,7 +186,7 @@ _WORD_BYTES = bytes(c if 48 <= c <= 57 or 97 <= c <= 122 else 32 for c in range(
 
 
 @lru_cache(maxsize=1)
-def _automaton():
+def _automaton() -> Any:
     """One Aho-Corasick automaton (None without ``pyahocorasick``) over the folded words of a
     text joined by single spaces (:func:`_word_string`), with two kinds of keys:
 
@@ -234,15 +241,60 @@ def _unhinted() -> frozenset[int]:
 
 def _word_string(folded: str) -> str:
     """`` w1 w2 … `` : the ``[a-z0-9]+`` runs of ``folded``, one space between and around."""
+    return _word_bytes(folded).decode("ascii")
+
+
+def _word_bytes(folded: str) -> bytes:
+    """:func:`_word_string` as ASCII bytes."""
     words = folded.encode("ascii", "replace").translate(_WORD_BYTES).split()
-    return (b" " + b" ".join(words) + b" ").decode("ascii")
+    return b" " + b" ".join(words) + b" "
 
 
-def _found_scanned(folded: str, automaton) -> set[int]:
+@lru_cache(maxsize=1)
+def _rs_scanner() -> tuple[Any, tuple[tuple[bool, frozenset[int]], ...]] | None:
+    """The keys and values of :func:`_automaton` in an ahocorasick-rs DFA over the word
+    bytes (:func:`_word_bytes`), and per key its value; None without ahocorasick-rs (or
+    pyahocorasick, whose automaton lists the keys)."""
+    automaton = _automaton()
+    if _AHOCORASICK_RS is None or automaton is None:
+        return None
+    keys: list[bytes] = []
+    values: list[tuple[bool, frozenset[int]]] = []
+    for key, value in automaton.items():
+        keys.append(key.encode("ascii"))
+        values.append(value)
+    scanner = _AHOCORASICK_RS.BytesAhoCorasick(keys, matchkind=_AHOCORASICK_RS.MatchKind.Standard,
+                                              implementation=_AHOCORASICK_RS.Implementation.DFA)
+    return scanner, tuple(values)
+
+
+def _found_rs(folded: str, scanner: tuple[Any, tuple[tuple[bool, frozenset[int]], ...]]) -> set[int]:
+    """:func:`_found_scanned` by the ahocorasick-rs DFA (every occurrence, overlapping ones
+    included, as pyahocorasick's ``iter`` reports them): the distinct keys hit, then the same
+    pattern checks."""
+    dfa, values = scanner
+    found: set[int] = set()
+    hinted: set[int] = set(_unhinted())
+    for k in {k for k, _start, _end in dfa.find_matches_as_indexes(_word_bytes(folded), overlapping=True)}:
+        is_label, orders = values[k]
+        if is_label:
+            found |= orders
+        else:
+            hinted |= orders
+    if hinted:
+        pats = _matchers()
+        for order in sorted(hinted - found):
+            if any(p.search(folded) for p in pats[order][2]):
+                found.add(order)
+    return found
+
+
+def _found_scanned(folded: str, automaton: Any) -> set[int]:
     """:func:`_found_regex` from one Aho-Corasick pass over the text's word string."""
     found: set[int] = set()
     hinted: set[int] = set(_unhinted())
-    for _end, (is_label, orders) in automaton.iter(_word_string(folded)):
+    # the distinct values hit (labels recur: one union per distinct key, not per hit)
+    for is_label, orders in {value for _end, value in automaton.iter(_word_string(folded))}:
         if is_label:
             found |= orders
         else:
@@ -257,6 +309,9 @@ def _found_scanned(folded: str, automaton) -> set[int]:
 
 def _found(folded: str) -> set[int]:
     """The concepts (scheme positions) whose labels or patterns occur in ``folded``."""
+    scanner = _rs_scanner()
+    if scanner is not None:
+        return _found_rs(folded, scanner)
     automaton = _automaton()
     if automaton is None:
         return _found_regex(folded)

@@ -80,16 +80,6 @@ def _leading_reach() -> int:
     return widest + (4 + 2) + 4 + 1 + 4
 
 
-@lru_cache(maxsize=1)
-def _leading_tail_re() -> re.Pattern[str]:
-    r"""On the *reversed* folded text, what must stand right before a number for a match of
-    :func:`_leading_re` to end there: ``\s{0,4}:?\s{0,4}``, maybe ``so`` after ``\s{1,4}``,
-    and the last word of a type name (each reversed). A necessary condition only: a number
-    start where this fails cannot end a leading phrase (one ``match`` instead of a scan)."""
-    last = sorted({name.split(" ")[-1][::-1] for name in tables().leading}, key=len, reverse=True)
-    return re.compile(rf"{_WS}{{0,4}}:?{_WS}{{0,4}}(?:os{_SP})?(?:{'|'.join(last)})")
-
-
 def _number_starts(folded: str) -> list[int]:
     """Where each run of ASCII digits starts (one scan, shared by the leading phrases and the
     document numbers: both are anchored on a number). Vectorised over the UTF-32 code units:
@@ -102,35 +92,50 @@ def _number_starts(folded: str) -> list[int]:
     return np.flatnonzero(digit[1:] > digit[:-1]).tolist()
 
 
-def _leading_matches(folded: str, starts: list[int] | None = None) -> list[re.Match[str]]:
-    """``list(_leading_re().finditer(folded))``, scanned only where a number follows closely.
+@lru_cache(maxsize=1)
+def _leading_back_re() -> re.Pattern[str]:
+    r""":func:`_leading_re` read backwards: matched on the *reversed* folded text at a number
+    start ``d`` (offset ``len - d``), it matches exactly when a match of :func:`_leading_re`
+    ends at ``d``, and spans the same characters (reversed), its ``lead`` group the same name.
 
-    A match ends right before a digit that starts a number (its last character is a letter,
-    a space or ``:``) and spans at most :func:`_leading_reach` characters, so every match lies
-    in a window ``[d - reach, d]`` before a number start ``d``. Overlapping windows are merged:
-    a match starting in a merged window ends in it, and the scan stops at its end (the digit
-    included, so the look-ahead sees it): per window, the matches a whole scan finds there."""
-    reach, tail = _leading_reach(), _leading_tail_re()
+    Forwards, the match ending at ``d`` is the one starting leftmost: the longest type name
+    that ends there (a longer name extends a shorter one at its front, ``bộ luật``/``luật``)
+    and does not follow ``[a-z0-9]``. Backwards the trie tries the longer of two such names
+    first and the guard comes last, so the first match is that one. No type name ends in
+    ``so``, so the optional ``số`` is read the same way in both directions."""
+    rev = trie_regex((name[::-1].split(" ") for name in tables().leading), sep=_SP, end="")
+    return re.compile(rf"{_WS}{{0,4}}:?{_WS}{{0,4}}(?:os{_SP})?(?P<lead>{rev})(?![a-z0-9])")
+
+
+def _leads(folded: str, starts: list[int]) -> dict[int, tuple[int, str]]:
+    """Per number start ``d`` (of ``starts``, ascending) where a match of :func:`_leading_re`
+    ends, ``(its start, its lead name with single spaces)``: one backward match per number
+    (:func:`_leading_back_re`) instead of a forward scan before each. The matches are those
+    of ``_leading_re().finditer(folded)``: every match ends right before a digit that starts
+    a number and holds no digit, so two of them never overlap and each is found from its end."""
+    back = _leading_back_re().match
     rev = folded[::-1]
     size = len(folded)
-    windows: list[tuple[int, int]] = []
-    lo = hi = -1
-    for d in (_number_starts(folded) if starts is None else starts):
-        # a match ends right before ``d`` only if a type name's last word does (reversed
-        # text, read from ``d`` backwards): skip the others; every match still lies in the
-        # window of a number start kept, and windows are merged as before
-        if not d or tail.match(rev, size - d) is None:
-            continue
-        a, b = max(0, d - reach), d + 1
-        if a <= hi:
-            hi = b
-            continue
-        if hi >= 0:
-            windows.append((lo, hi))
-        lo, hi = a, b
-    if hi >= 0:
-        windows.append((lo, hi))
-    return _leading_re().finditer_windows(folded, windows)
+    out: dict[int, tuple[int, str]] = {}
+    for d in starts:
+        if d:
+            m = back(rev, size - d)
+            if m is not None:
+                out[d] = (size - m.end(), " ".join(m.group("lead")[::-1].split()))
+    return out
+
+
+def _leading_matches(folded: str, starts: list[int] | None = None) -> list[re.Match[str]]:
+    """``list(_leading_re().finditer(folded))``: each match found from its end by
+    :func:`_leads`, then taken forwards from its start (the same match object a scan gives)."""
+    exact = _leading_re().exact
+    found = _leads(folded, _number_starts(folded) if starts is None else starts)
+    out: list[re.Match[str]] = []
+    for d, (start, _name) in found.items():
+        m = exact.match(folded, start, d + 1)
+        assert m is not None and m.end() == d
+        out.append(m)
+    return out
 
 
 _DATE_LEAD = re.compile(rf"{_WS}{{0,4}},?{_WS}{{0,4}}(?:(?:duoc{_SP})?(?:ban{_SP}hanh|ky){_SP})?")
@@ -160,7 +165,7 @@ _STRATEGY_BAD = re.compile(rf"[;.:,\"“”]|chien{_SP}luoc|\d{{1,6}}{_WS}{{0,3}
 _HEADER_NUMBER = re.compile(rf"(?<![a-z])so{_WS}{{0,3}}:{_WS}{{0,4}}$")
 _SUBJECT_BEFORE = re.compile(rf"(?:^|[^a-z])ve{_WS}{{0,3}}[\"“]?{_WS}{{0,3}}$")
 
-# clause/sentence boundaries (on the NFC text)
+# clause/sentence boundaries (on the NFC text); scanned as three patterns by _last_boundary
 _BOUNDARY = re.compile(
     r"\.(?:/\.)?(?=\s|$)|:(?=[ \t]*\r?\n)|\n[ \t]*\n"
     r"|\n(?=[ \t]*(?:[a-zđ]\)|[-+•*]|\d{1,2}(?:\.\d{1,2})*\.|[IVXLC]{1,6}\.)[ \t])")
@@ -240,10 +245,10 @@ def _find_cores(text: str, folded: str) -> list[_Draft]:
     t = tables()
     leads: dict[int, tuple[int, DocType]] = {}
     starts = _number_starts(folded)
-    for m in _leading_matches(folded, starts):
-        dtype = t.leading.get(" ".join(m.group("lead").split()))
+    for end, (begin, name) in _leads(folded, starts).items():
+        dtype = t.leading.get(name)
         if dtype is not None:
-            leads[m.end()] = (m.start(), dtype)
+            leads[end] = (begin, dtype)
 
     drafts: list[_Draft] = []
     taken: list[tuple[int, int]] = []
@@ -264,20 +269,20 @@ def _find_cores(text: str, folded: str) -> list[_Draft]:
     for num_start, (lead_start, dtype) in leads.items():
         if num_start in symbol_at or not _is_upper_initial(text, lead_start):
             continue
-        m = _SHORT.match(folded, num_start)
-        if m is None:
+        short = _SHORT.match(folded, num_start)
+        if short is None:
             continue
-        after = _SHORT_FOLLOW.match(folded, m.end())
+        after = _SHORT_FOLLOW.match(folded, short.end())
         if after is None:
             continue
-        num = m.group("num")
-        if m.group("year") is None and 1945 <= int(num) <= 2100 and (
+        num = short.group("num")
+        if short.group("year") is None and 1945 <= int(num) <= 2100 and (
                 dtype.code in _PERIOD_TYPES or not re.match(
-                    rf"{_WS}{{0,4}}(?:cua|ngay)(?![a-z])", folded[m.end():m.end() + 12])):
+                    rf"{_WS}{{0,4}}(?:cua|ngay)(?![a-z])", folded[short.end():short.end() + 12])):
             continue                     # "Kế hoạch 2023": a year, not a number
-        drafts.append(_Draft(start=lead_start, core_end=m.end(), kind="short", dtype=dtype,
+        drafts.append(_Draft(start=lead_start, core_end=short.end(), kind="short", dtype=dtype,
                              short_number=num,
-                             short_year=int(m.group("year")) if m.group("year") else None))
+                             short_year=int(short.group("year")) if short.group("year") else None))
 
     drafts.extend(_find_title_only(text, folded, drafts))
     drafts.sort(key=lambda d: (d.start, -d.core_end))
@@ -404,8 +409,8 @@ def _title_bounds(drafts: list[_Draft], text: str, folded: str) -> None:
             if other.start < d.title_start:
                 continue
             gap = folded[d.title_start:other.start]
-            if _SIBLING_GAP.search(gap):
-                sep = _SIBLING_GAP.search(gap)
+            sep = _SIBLING_GAP.search(gap)
+            if sep is not None:
                 bound = d.title_start + sep.start()
                 break
             other.nested = True
@@ -415,13 +420,48 @@ def _title_bounds(drafts: list[_Draft], text: str, folded: str) -> None:
         d.extent_end = max(d.end, end)
 
 
+#: :data:`_BOUNDARY` as three patterns, one per opening character (its branches open with
+#: ``.``, ``:`` or a line break; the two of the line break keep their order): the engine finds
+#: each by a fast search for its literal first character, where the single alternation makes it
+#: test the whole pattern at every position
+_BOUNDARY_DOT = re.compile(r"\.(?:/\.)?(?=\s|$)")
+_BOUNDARY_COLON = re.compile(r":(?=[ \t]*\r?\n)")
+_BOUNDARY_BREAK = re.compile(
+    r"\n(?:[ \t]*\n|(?=[ \t]*(?:[a-zđ]\)|[-+•*]|\d{1,2}(?:\.\d{1,2})*\.|[IVXLC]{1,6}\.)[ \t]))")
+
+
+def _last_boundary(text: str, floor: int, pos: int) -> re.Match[str] | None:
+    """The last match of ``_BOUNDARY.finditer(text, floor, pos)``: the same walk (from each
+    match's end, the leftmost next match), its next match the first of the three patterns'
+    next matches (no two open at one position)."""
+    dot, colon, brk = _BOUNDARY_DOT.search, _BOUNDARY_COLON.search, _BOUNDARY_BREAK.search
+    a, b, c = dot(text, floor, pos), colon(text, floor, pos), brk(text, floor, pos)
+    last: re.Match[str] | None = None
+    cursor = floor
+    while True:
+        if a is not None and a.start() < cursor:
+            a = dot(text, cursor, pos)
+        if b is not None and b.start() < cursor:
+            b = colon(text, cursor, pos)
+        if c is not None and c.start() < cursor:
+            c = brk(text, cursor, pos)
+        best = a
+        if b is not None and (best is None or b.start() < best.start()):
+            best = b
+        if c is not None and (best is None or c.start() < best.start()):
+            best = c
+        if best is None:
+            return last
+        last = best
+        cursor = best.end()
+
+
 def _clause_start(text: str, pos: int) -> tuple[int, bool]:
     """Start of the clause holding ``pos``; and whether it is a list item under a ``:`` header."""
     floor = max(0, pos - _MAX_LOOKBACK)
-    found = deque(_BOUNDARY.finditer(text, floor, pos), maxlen=1)   # the last, taken in C
-    if not found:
+    last = _last_boundary(text, floor, pos)
+    if last is None:
         return floor, False
-    last = found[0]
     start = last.end()
     header = last.group(0).startswith("\n") and text[floor:last.start()].rstrip().endswith(":")
     return start, header
@@ -493,6 +533,11 @@ def _finish(d: _Draft, text: str, ctx: CitationContext | None) -> FoundCitation:
             relation=d.relation, extent_end=d.extent_end, kind="title", nested=d.nested)
 
     sym = d.symbol
+    number: str | None
+    digits: str | None
+    issuer_slug: str | None
+    type_code: str | None
+    issuer_code: str | None
     if sym is not None:
         if sym.type is not None:
             type_code = sym.type.code

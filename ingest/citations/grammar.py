@@ -146,7 +146,7 @@ def _parse_symbol_match(m: re.Match[str], text: str, prefer_type: str | None) ->
         iss_parts = _CODE_SPLIT.split(text[m.start("piss"):m.end("piss")])
         if not _accept_code(iss_parts[0]):
             return None
-        kept = [iss_parts[0]]
+        kept: list[str] = [iss_parts[0]]
         for part in iss_parts[1:]:
             if not _accept_code(part):
                 break
@@ -163,7 +163,7 @@ def _parse_symbol_match(m: re.Match[str], text: str, prefer_type: str | None) ->
     year = int(m.group("syear")) if m.group("syear") else None
     raw_codes_text = text[m.start("scodes"):m.end("scodes")]
     parts = _CODE_SPLIT.split(raw_codes_text)
-    kept: list[str] = []
+    kept = []
     for i, part in enumerate(parts):
         if not _accept_code(part):
             if i == 0:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from ..text import fold, match_key, nfc
 from .canonical import TITLE_PREFIX, congress_title_key, parse_document_id, title_id
@@ -48,7 +48,7 @@ class ReferenceQuery:
                     self.title_key + "-"):
                 return True
             title = get("title")
-            return bool(title) and title_id(title)[len(TITLE_PREFIX):] == self.title_key
+            return bool(title) and title_id(cast(str, title))[len(TITLE_PREFIX):] == self.title_key
         return self.matches_key(candidate_key(candidate))
 
     def matches_key(self, key: tuple[Any, ...] | None) -> bool:
@@ -90,7 +90,7 @@ def candidate_key(candidate: Any) -> tuple[Any, ...] | None:
     if isinstance(year, int):
         c_year = year
     if c_type is None and get("type"):
-        lead = tables().leading.get(match_key(get("type")))
+        lead = tables().leading.get(match_key(cast(str, get("type"))))
         c_type = lead.code if lead else None
     return (c_type, c_num, c_issuer, c_year)
 

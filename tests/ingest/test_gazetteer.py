@@ -499,3 +499,64 @@ def test_short_views_are_scanned_by_the_regex():
     assert index._hits(heading) is None
     assert index.positions(heading) == [0]
     assert [m.group() for _i, m in index.matches(heading)] == ["so van hoa va the thao"]
+
+
+# -- the two native scanners: ahocorasick-rs (preferred) and pyahocorasick --------------------
+needs_both_scanners = pytest.mark.skipif(
+    gazetteer_mod.ahocorasick is None or gazetteer_mod.ahocorasick_rs is None,
+    reason="needs pyahocorasick and ahocorasick-rs")
+
+
+def _sorted_hits(index, view):
+    hits = index._hits(view)
+    return None if hits is None else sorted(zip(*hits))
+
+
+@pytest.fixture(scope="module")
+def indexes_by_backend():
+    """The agency and locality indexes built once with each native scanner."""
+    agency_entries = [(p.regex, p.sequences) for p in agencies._patterns()]
+    agency_entries += [(agencies._district_regex(), None)]
+    locality_entries = [(s.regex, phrase_sequences(s.written, optional_va=False))
+                        for s in localities._surfaces()]
+    return {backend: [PhraseIndex(agency_entries, backend), PhraseIndex(locality_entries, backend)]
+            for backend in ("rs", "py")}
+
+
+@needs_both_scanners
+def test_the_default_scanner_is_ahocorasick_rs():
+    assert gazetteer_mod._BACKEND == "rs"
+    assert localities.surface_index()._automaton.backend == "rs"
+
+
+@needs_both_scanners
+@settings(max_examples=100)
+@given(documents(max_parts=40, separators=ODD_SEPARATORS))
+def test_both_scanners_find_the_same_hits(indexes_by_backend, text):
+    view = match_view(text)
+    with _automaton_for_every_view():
+        for rs_index, py_index in zip(indexes_by_backend["rs"], indexes_by_backend["py"]):
+            assert rs_index._automaton.backend == "rs" and py_index._automaton.backend == "py"
+            assert _sorted_hits(rs_index, view) == _sorted_hits(py_index, view)
+
+
+@needs_both_scanners
+def test_both_scanners_on_the_seeds(indexes_by_backend, seed_paths):
+    for p in seed_paths.values():
+        view = match_view(p.read_text(encoding="utf-8"))
+        for rs_index, py_index in zip(indexes_by_backend["rs"], indexes_by_backend["py"]):
+            hits = _sorted_hits(rs_index, view)
+            assert hits and hits == _sorted_hits(py_index, view)
+            assert rs_index.matches(view) and [(i, m.span()) for i, m in rs_index.matches(view)] == \
+                [(i, m.span()) for i, m in py_index.matches(view)]
+
+
+@needs_both_scanners
+@settings(max_examples=200)
+@given(small_indexes(),
+       st.lists(st.tuples(st.sampled_from(SMALL_TOKENS), st.sampled_from(SMALL_SEPARATORS)), max_size=25))
+def test_both_scanners_equal_finditer_on_small_vocabularies(entries, parts):
+    view = "".join(tok + sep for tok, sep in parts)
+    with _automaton_for_every_view():
+        found = {backend: _index_result(PhraseIndex(entries, backend), view) for backend in ("rs", "py")}
+    assert found["rs"] == found["py"] == _reference(entries, view)

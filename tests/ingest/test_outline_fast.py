@@ -5,6 +5,7 @@ verbatim, compared on generated texts (hypothesis), the seeds and generated plan
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from pathlib import Path
 
@@ -216,6 +217,7 @@ def test_new_section_equals_the_dataclass(path, number, start, body):
     assert inner == S.Section(*values[:-1], (S.Section(*values),))
 
 
+@pytest.mark.interpreted            # (reads the interpreted function's signature)
 def test_new_section_sets_every_field():
     import dataclasses
     import inspect
@@ -225,3 +227,73 @@ def test_new_section_sets_every_field():
     assert params == names
     with pytest.raises(dataclasses.FrozenInstanceError):
         S._new_section(*range(11)).path = "x"
+
+
+@pytest.mark.interpreted            # (patches a module global)
+def test_new_section_compiled_branch_calls_the_class(monkeypatch):
+    """Compiled by mypyc (``_INTERPRETED`` false) the class is called: the same record."""
+    assert S._INTERPRETED                   # the tests run the interpreted module
+    values = ("II.1", "arabic", "1", 1, "Tiêu đề", 3, 9, 5, 7, ((5, 7),), ())
+    monkeypatch.setattr(S, "_INTERPRETED", False)
+    made = S._new_section(*values)
+    assert type(made) is S.Section and made == S.Section(*values)
+    monkeypatch.setattr(S, "_INTERPRETED", True)
+    assert S._new_section(*values) == made
+
+
+
+def _ci(regex: re.Pattern[str]) -> str:
+    return f"(?i:{regex.pattern})" if regex.flags & re.IGNORECASE else f"(?:{regex.pattern})"
+
+
+#: the one scan the two replace (every kind in :func:`_marker`'s order, one look-ahead)
+_ONE_MARKER_SCAN = re.compile("\n(?=[ \t\u00a0]*[IVXLCĐđDdc\\da-z\\-–—•·+])(?:" + "|".join(
+    f"(?P<{kind}>{_ci(regex)})" for kind, regex in S._MARKER_RES) + ")", re.MULTILINE)
+
+
+@settings(max_examples=300, deadline=None)
+@given(outline_texts())
+def test_the_two_marker_scans_never_match_one_line(text):
+    """The letter scan and the scan of every other kind split one alternation: no line start
+    matches both, and each match is the alternation's (the same end and kind)."""
+    _, (markers, letters), _ = S._line_scans()
+    alternation = _ONE_MARKER_SCAN
+    one = {m.start(): m for m in markers.finditer("\n" + text)}
+    two = {m.start(): m for m in letters.finditer("\n" + text)}
+    assert not set(one) & set(two)
+    both = {**one, **two}
+    want = {m.start(): m for m in alternation.finditer("\n" + text)}
+    assert sorted(both) == sorted(want)
+    assert all((both[k].end(), both[k].lastgroup) == (want[k].end(), want[k].lastgroup) for k in want)
+
+
+@pytest.mark.interpreted            # (reads the interpreted function's signature)
+def test_section_init_takes_every_field_in_order():
+    """Section's written-out ``__init__`` takes the fields in order, with their defaults."""
+    import dataclasses
+    import inspect
+    fields = dataclasses.fields(S.Section)
+    params = list(inspect.signature(S.Section.__init__).parameters.values())[1:]
+    assert [p.name for p in params] == [f.name for f in fields]
+    assert [p.default for p in params] == [
+        inspect.Parameter.empty if f.default is dataclasses.MISSING else f.default for f in fields]
+
+
+def test_section_init_sets_every_field():
+    import dataclasses
+    fields = dataclasses.fields(S.Section)
+    values = ("I.2", "arabic", "2", 2, "Tiêu đề", 10, 90, 13, 20, ((21, 90),), ())
+    made = S.Section(*values)
+    assert tuple(getattr(made, f.name) for f in fields) == values
+    assert S.Section(*values[:-2]).body == () and S.Section(*values[:-2]).children == ()
+
+
+@given(outline_texts())
+def test_lines_without_init_equal_the_constructed_lines(text):
+    """The interpreted loop (records made by ``object.__new__``, slots set in place) gives the
+    records ``_lines_plain`` builds through ``__init__`` (what the compiled module runs)."""
+    fields = ("start", "end", "text", "blank", "artefact", "lo", "hi")
+    fast, plain = S._lines(text), S._lines_plain(text)
+    assert [type(ln) for ln in fast] == [S._Line] * len(plain)
+    assert [[getattr(ln, f) for f in fields] for ln in fast] == \
+        [[getattr(ln, f) for f in fields] for ln in plain]

@@ -72,14 +72,28 @@ def test_leading_phrases_with_the_look_back_equal_a_whole_scan(folded):
     assert _spans(find._leading_matches(folded)) == _spans(find._leading_re().finditer(folded))
 
 
-def test_the_look_back_is_necessary_for_every_leading_phrase(seed_texts):
-    """Every leading-phrase match of the seeds ends where the reversed-text test passes."""
-    tail = find._leading_tail_re()
+def _leads_reference(folded: str) -> dict[int, tuple[int, str]]:
+    """What ``_find_cores`` read off a whole forward scan: per match end, its start and name."""
+    return {m.end(): (m.start(), " ".join(m.group("lead").split()))
+            for m in find._leading_re().finditer(folded)}
+
+
+@settings(max_examples=400)
+@given(lead_texts())
+def test_leading_phrases_read_backwards_from_each_number_equal_a_whole_scan(folded):
+    assert find._leads(folded, find._number_starts(folded)) == _leads_reference(folded)
+
+
+def test_leading_phrases_read_backwards_on_seeds(seed_texts):
     for text in seed_texts:
         folded = fold(text)
-        rev = folded[::-1]
-        for m in find._leading_re().finditer(folded):
-            assert tail.match(rev, len(folded) - m.end()) is not None, m
+        want = _leads_reference(folded)
+        assert want and find._leads(folded, find._number_starts(folded)) == want
+
+
+def test_the_backward_reading_needs_no_type_name_ending_in_so():
+    """Its docstring's premise: ``số`` after a name is then read the same way both ways."""
+    assert not [name for name in tables().leading if name.endswith("so")]
 
 
 # -- document numbers: remembered parses --------------------------------------------------------
@@ -263,6 +277,7 @@ def test_remembered_slugs_and_code_folds_equal_computing_them(code):
 
 
 # -- the finder as a whole --------------------------------------------------------------------
+@pytest.mark.interpreted            # (patches a module global)
 def test_find_in_nfc_equals_find_citations_and_hands_back_the_fold(seed_texts, monkeypatch):
     given_back = []
     monkeypatch.setattr(find, "fold_known", lambda text, folded: given_back.append((text, folded)))
@@ -339,3 +354,44 @@ def test_resolution_on_seeds(seed_texts):
     for text in seed_texts:
         found = find.find_citations(text)
         assert resolve.resolve_in_document(found) == _resolve_reference(found)
+
+
+BOUNDARY_PARTS = ["\n", "\n\n", " \n", "\n \n", "\t", " ", "  ", ".", "./.", "/", ":", ": \n", ":\r\n",
+                  "\n- ", "\na) ", "\n1.2. ", "\nII. ", "1.2", "v.v", "x", "Căn cứ", "Quyết định", "\r\n"]
+
+
+@settings(max_examples=1000)
+@given(st.lists(st.sampled_from(BOUNDARY_PARTS), max_size=60), st.data())
+def test_clause_start_with_blank_line_runs_and_item_breaks(parts, data):
+    """Blank-line runs and ``./.`` make the scan's matches depend on where it starts."""
+    text = "".join(parts)
+    pos = data.draw(st.integers(0, len(text)))
+    assert find._clause_start(text, pos) == _clause_start_reference(text, pos)
+
+
+@settings(max_examples=200)
+@given(st.lists(st.sampled_from(BOUNDARY_PARTS + ["văn bản " * 12]), min_size=20, max_size=80), st.data())
+def test_clause_start_beyond_the_look_back(parts, data):
+    """Texts longer than the look-back: the floor cuts runs and ``./.`` too."""
+    text = "".join(parts)
+    pos = data.draw(st.integers(0, len(text)))
+    assert find._clause_start(text, pos) == _clause_start_reference(text, pos)
+
+
+def test_clause_start_on_seeds(seed_texts):
+    for text in seed_texts:
+        for pos in range(0, len(text), 7):
+            assert find._clause_start(text, pos) == _clause_start_reference(text, pos)
+
+
+@settings(max_examples=1000)
+@given(st.lists(st.sampled_from(BOUNDARY_PARTS + STOP_PARTS), max_size=60), st.data())
+def test_last_boundary_by_three_patterns_equals_the_single_alternation(parts, data):
+    text = "".join(parts)
+    floor = data.draw(st.integers(0, len(text)))
+    pos = data.draw(st.integers(floor, len(text)))
+    want = None
+    for m in find._BOUNDARY.finditer(text, floor, pos):
+        want = m
+    got = find._last_boundary(text, floor, pos)
+    assert (got and (got.span(), got.group())) == (want and (want.span(), want.group()))
