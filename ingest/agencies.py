@@ -56,20 +56,14 @@ from ..ontology.records import Agency
 from . import gazetteer
 from .gazetteer import (LA, LB, DisjointSpans, PhraseIndex, WordStartRegex, literal_prefixes, match_view,
                         phrase_regex, phrase_sequences, trie_regex)
-
-try:                                    # native multi-key scanner (PyPI pyahocorasick)
-    import ahocorasick  # type: ignore[import-not-found]  # no stubs
-except ImportError:                     # pragma: no cover - the regex scan then serves
-    ahocorasick = None
-_AHOCORASICK_RS: Any
-try:                                    # a faster one (PyPI ahocorasick-rs), preferred when present
-    import ahocorasick_rs  # type: ignore[import-not-found, unused-ignore]
-    _AHOCORASICK_RS = ahocorasick_rs
-except ImportError:                     # pragma: no cover - pyahocorasick then serves
-    _AHOCORASICK_RS = None
 from .localities import foreign_name_regex, province_name_regex
 from .provinces import Province, province_by_name
 from .text import nfc, slugify
+
+#: the native multi-key scanners, as ingest/gazetteer.py found them (None when not installed):
+#: pyahocorasick, and ahocorasick-rs (faster, preferred when present)
+ahocorasick: Any = gazetteer.ahocorasick
+_AHOCORASICK_RS: Any = gazetteer.ahocorasick_rs
 
 __all__ = [
     "AgencyKind", "AgencyKindScheme", "AgencyMention", "DocumentAgencies", "TaskRoles", "agency_heading",

@@ -17,22 +17,18 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 from .abbreviations import expand_abbreviations
+from . import gazetteer
 from .gazetteer import literal_prefixes, trie_regex
 from .text import fold, match_key, nfc
 
-try:                                    # optional native scanner (PyPI pyahocorasick)
-    import ahocorasick  # type: ignore[import-not-found]  # no stubs
-except ImportError:                     # pragma: no cover - the regex path below then serves
-    ahocorasick = None
-_AHOCORASICK_RS: Any
-try:                                    # a faster one (PyPI ahocorasick-rs), preferred when present
-    import ahocorasick_rs  # type: ignore[import-not-found, unused-ignore]
-    _AHOCORASICK_RS = ahocorasick_rs
-except ImportError:                     # pragma: no cover - pyahocorasick then serves
-    _AHOCORASICK_RS = None
+#: the native multi-key scanners, as ingest/gazetteer.py found them (None when not installed):
+#: pyahocorasick, and ahocorasick-rs (faster, preferred when present)
+ahocorasick: Any = gazetteer.ahocorasick
+_AHOCORASICK_RS: Any = gazetteer.ahocorasick_rs
 
 __all__ = ["TopicConcept", "TopicScheme", "match_topics", "tag_topics", "topic_scheme"]
 
@@ -273,28 +269,23 @@ def _found_rs(folded: str, scanner: tuple[Any, tuple[tuple[bool, frozenset[int]]
     included, as pyahocorasick's ``iter`` reports them): the distinct keys hit, then the same
     pattern checks."""
     dfa, values = scanner
-    found: set[int] = set()
-    hinted: set[int] = set(_unhinted())
-    for k in {k for k, _start, _end in dfa.find_matches_as_indexes(_word_bytes(folded), overlapping=True)}:
-        is_label, orders = values[k]
-        if is_label:
-            found |= orders
-        else:
-            hinted |= orders
-    if hinted:
-        pats = _matchers()
-        for order in sorted(hinted - found):
-            if any(p.search(folded) for p in pats[order][2]):
-                found.add(order)
-    return found
+    hits = {k for k, _start, _end in dfa.find_matches_as_indexes(_word_bytes(folded), overlapping=True)}
+    return _resolve_hits(folded, [values[k] for k in hits])
 
 
 def _found_scanned(folded: str, automaton: Any) -> set[int]:
     """:func:`_found_regex` from one Aho-Corasick pass over the text's word string."""
+    # the distinct values hit (labels recur: one union per distinct key, not per hit)
+    return _resolve_hits(folded, {value for _end, value in automaton.iter(_word_string(folded))})
+
+
+def _resolve_hits(folded: str, hits: Iterable[tuple[bool, frozenset[int]]]) -> set[int]:
+    """The concepts found from the automaton's distinct hits: a label's concepts are found;
+    a pattern opening's concepts (and those of ``_unhinted()``) are found if one of their
+    patterns matches ``folded``."""
     found: set[int] = set()
     hinted: set[int] = set(_unhinted())
-    # the distinct values hit (labels recur: one union per distinct key, not per hit)
-    for is_label, orders in {value for _end, value in automaton.iter(_word_string(folded))}:
+    for is_label, orders in hits:
         if is_label:
             found |= orders
         else:
