@@ -59,3 +59,23 @@ try:
     settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "vbgraph"))
 except ImportError:  # pragma: no cover
     pass
+
+
+@pytest.fixture(scope="session")
+def generated_plans():
+    """``generated_plans(n, seed)``: the first ``n`` plans of the scale corpus generator
+    (``bench/corpus.py``, deterministic in ``seed``), as its ``GeneratedDoc`` records."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("vbgraph_bench_corpus", REPO / "bench" / "corpus.py")
+    assert spec is not None and spec.loader is not None
+    corpus = importlib.util.module_from_spec(spec)
+    import sys
+
+    sys.modules[spec.name] = corpus       # dataclasses look their module up while decorating
+    spec.loader.exec_module(corpus)
+
+    def plans(n: int, seed: int) -> list:
+        return list(corpus.iter_documents(n, seed=seed))
+
+    return plans

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import sys
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -23,22 +22,16 @@ from vbgraph.ingest.provinces import Province, province_by_name
 from vbgraph.ingest.sections import parse_outline
 from vbgraph.ingest.text import fold, nfc
 
-BENCH = Path(__file__).resolve().parents[2] / "bench"
 
 
 @pytest.fixture(scope="module")
-def documents(seed_paths) -> list[tuple[str, str | None]]:
+def documents(seed_paths, generated_plans) -> list[tuple[str, str | None]]:
     """The seeds and generated plans, cleaned as the pipeline cleans them, with their province."""
-    sys.path.insert(0, str(BENCH))
-    try:
-        import corpus
-    finally:
-        sys.path.remove(str(BENCH))
     out = []
     for path in seed_paths.values():
         doc = extract_text(path.read_text(encoding="utf-8"), path.name)
         out.append((doc.text, doc.document.province))
-    for g in corpus.iter_documents(25, seed=7):
+    for g in generated_plans(25, 7):
         doc = extract_text(g.text, "generated")
         out.append((doc.text, doc.document.province))
     return out

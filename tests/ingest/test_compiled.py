@@ -76,22 +76,18 @@ def test_every_listed_module_is_the_compiled_one(compiled_root: Path):
         assert file.endswith(".so") or file.endswith(".pyd"), (name, file)
 
 
-def _corpus(tmp: Path, seed_paths: dict[str, Path]) -> list[Path]:
-    sys.path.insert(0, str(ROOT / "bench"))
-    try:
-        import corpus
-    finally:
-        sys.path.remove(str(ROOT / "bench"))
+def _corpus(tmp: Path, seed_paths: dict[str, Path], generated_plans) -> list[Path]:
     files = sorted(seed_paths.values()) + sorted((ROOT / "tests" / "ingest" / "synthetic").glob("*"))
-    for i, g in enumerate(corpus.iter_documents(150, seed=23)):
+    for i, g in enumerate(generated_plans(150, 23)):
         path = tmp / f"gen{i:03d}.txt"
         path.write_text(g.text, encoding="utf-8")
         files.append(path)
     return files
 
 
-def test_compiled_build_extracts_what_the_interpreted_code_extracts(compiled_root, seed_paths, tmp_path):
-    files = _corpus(tmp_path, seed_paths)
+def test_compiled_build_extracts_what_the_interpreted_code_extracts(compiled_root, seed_paths, tmp_path,
+                                                                    generated_plans):
+    files = _corpus(tmp_path, seed_paths, generated_plans)
     # every field of every record (spans, warnings, the text), not only the JSON contract
     script = ("import dataclasses, json, sys; from pathlib import Path; "
               "from vbgraph.ingest import pipeline; "

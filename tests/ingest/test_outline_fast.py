@@ -17,7 +17,6 @@ from vbgraph.ingest.read import clean_text
 from vbgraph.ingest.text import fold, nfc
 
 HERE = Path(__file__).resolve().parent
-BENCH = HERE.parents[1] / "bench"
 
 
 def _load(name: str, path: Path):
@@ -92,17 +91,12 @@ def test_parse_outline_not_nfc_text_equals_the_reference():
 
 
 @pytest.fixture(scope="module")
-def documents(seed_paths) -> list[str]:
-    sys.path.insert(0, str(BENCH))
-    try:
-        import corpus
-    finally:
-        sys.path.remove(str(BENCH))
+def documents(seed_paths, generated_plans) -> list[str]:
     texts = []
     for p in seed_paths.values():
         raw = p.read_text(encoding="utf-8")
         texts += [raw, clean_text(raw)]
-    texts += [g.text for g in corpus.iter_documents(40, seed=11)]
+    texts += [g.text for g in generated_plans(40, 11)]
     texts += [p.read_text(encoding="utf-8") for p in sorted((HERE / "synthetic").glob("*.txt"))]
     return texts
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import sys
 import unicodedata
 from pathlib import Path
 
@@ -29,19 +28,13 @@ oracles = _ilu.module_from_spec(_spec)
 _spec.loader.exec_module(oracles)
 
 
-BENCH = Path(__file__).resolve().parents[2] / "bench"
 
 
 @pytest.fixture(scope="module")
-def corpus_texts(seed_paths) -> list[str]:
+def corpus_texts(seed_paths, generated_plans) -> list[str]:
     """The seeds (cleaned as the pipeline cleans them) and generated plans and news."""
-    sys.path.insert(0, str(BENCH))
-    try:
-        import corpus
-    finally:
-        sys.path.remove(str(BENCH))
     texts = [extract_text(p.read_text(encoding="utf-8"), p.name).text for p in seed_paths.values()]
-    texts += [g.text for g in corpus.iter_documents(25, seed=5)]
+    texts += [g.text for g in generated_plans(25, 5)]
     return texts
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import sys
 from pathlib import Path
 
 import pytest
@@ -27,25 +26,19 @@ oracles = _ilu.module_from_spec(_spec)
 _spec.loader.exec_module(oracles)
 
 
-BENCH = Path(__file__).resolve().parents[2] / "bench"
 PROVINCES = {"kien_giang": "Kiên Giang", "thua_thien_hue": "Thừa Thiên Huế", "khanh_hoa": "Khánh Hòa",
              "lai_chau": "Lai Châu", "hau_giang": "Hậu Giang"}
 
 
 @pytest.fixture(scope="module")
-def documents(seed_paths) -> list[tuple[str, str | None]]:
+def documents(seed_paths, generated_plans) -> list[tuple[str, str | None]]:
     """The seeds (cleaned as the pipeline cleans them) and generated plans and news, each with
     the province its header names."""
-    sys.path.insert(0, str(BENCH))
-    try:
-        import corpus
-    finally:
-        sys.path.remove(str(BENCH))
     out = []
     for key, path in seed_paths.items():
         doc = extract_text(path.read_text(encoding="utf-8"), path.name)
         out.append((doc.text, PROVINCES[key]))
-    for g in corpus.iter_documents(25, seed=11):
+    for g in generated_plans(25, 11):
         doc = extract_text(g.text, "generated")
         out.append((doc.text, doc.document.province))
     return out
