@@ -681,43 +681,6 @@ class WordStartRegex:
     def search(self, string: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
         return next(self.finditer(string, pos, endpos), None)
 
-    def finditer_windows(self, string: str, windows: Iterable[tuple[int, int]]) -> list[re.Match[str]]:
-        """What ``finditer(string, lo, hi)`` yields for each ``(lo, hi)`` of ``windows`` in
-        turn, in one call (no generator per window: a caller scanning many small windows,
-        e.g. the few characters before each number of a document, pays for the matching only)."""
-        exact, fast, opening, words = self.exact, self._fast, self._opening, self._words
-        size = len(string)
-        out: list[re.Match[str]] = []
-        for pos, endpos in windows:
-            endpos = min(endpos, size)
-            if words and not any(string.find(word, pos, endpos) >= 0 for word in words):
-                continue
-            last_end = pos
-            if opening:
-                for f in fast.finditer(string, pos, endpos):
-                    q = f.start()
-                    if q < last_end:
-                        continue
-                    m = exact.match(string, q, endpos)
-                    if m is not None:
-                        out.append(m)
-                        last_end = max(m.end(), q + 1)
-                continue
-            if pos == 0:
-                m = exact.match(string, 0, endpos)
-                if m is not None:
-                    out.append(m)
-                    last_end = max(m.end(), 1)
-            for f in fast.finditer(string, max(pos - 1, 0), endpos):
-                q = f.end()
-                if q < last_end:
-                    continue
-                m = exact.match(string, q, endpos)
-                if m is not None:
-                    out.append(m)
-                    last_end = max(m.end(), q + 1)
-        return out
-
     def finditer(self, string: str, pos: int = 0, endpos: int | None = None) -> Iterator[re.Match[str]]:
         endpos = len(string) if endpos is None else min(endpos, len(string))
         if self._words:

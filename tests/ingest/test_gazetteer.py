@@ -293,7 +293,7 @@ def test_fast_pattern_consumes_only_a_prefix_that_cannot_overlap_itself(body, gu
 @given(st.one_of(st.text(alphabet="abcdexy1 luatbonghiquyetdaichenuo/\n", max_size=60),
                  st.text(alphabet="abc1 /", max_size=16)), st.data())
 def test_word_start_regex_with_a_shared_opening_equals_the_exact_scan(string, data):
-    """``finditer``, ``finditer_at`` (every offset), ``finditer_windows`` and ``search`` give
+    """``finditer``, ``finditer_at`` (every offset) and ``search`` give
     what the plain look-behind regex gives, in every mode of the fast pattern."""
     for body, guard in SHARED_OPENING_BODIES:
         rx = WordStartRegex(body, guard)
@@ -319,25 +319,6 @@ def test_a_prefix_that_can_overlap_itself_is_not_consumed(body, string):
 def test_has_border():
     assert [gazetteer_mod._has_border(w) for w in ("aa", "abab", "aba", "ab", "nghi", "luat", "chien")] == [
         True, True, True, False, False, False, False]
-
-
-WINDOW_REGEXES = [WordStartRegex("1[ab]*", "a-z0-9", first="1"), WordStartRegex("ab|b a", "a-z/"),
-                  WordStartRegex("[a-c]+ ?x", "/"), WordStartRegex(r"aa\s+b", "a-z"),
-                  WordStartRegex(r"chien\s+luoc", "a-z")]
-
-
-@settings(max_examples=300)
-@given(st.text(alphabet="ab /1xchienluoc", max_size=50),
-       st.lists(st.tuples(st.integers(0, 50), st.integers(0, 12)), max_size=6))
-def test_finditer_windows_equals_finditer_per_window(string, raw):
-    windows, lo = [], 0
-    for gap, width in raw:                 # ascending, disjoint windows
-        start = lo + gap
-        windows.append((start, start + width))
-        lo = start + width
-    for rx in WINDOW_REGEXES:
-        want = [m.span() for a, b in windows for m in rx.finditer(string, a, b)]
-        assert [m.span() for m in rx.finditer_windows(string, windows)] == want
 
 
 @given(st.text(alphabet="a1b/ 2", max_size=30))
