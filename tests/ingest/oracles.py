@@ -2,10 +2,12 @@
 (shared by several test modules; loaded by path, like ``helpers.py``)."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from vbgraph.ingest import agencies, tasks
-from vbgraph.ingest.text import fold
+from vbgraph.ingest.gazetteer import match_view
+from vbgraph.ingest.text import fold, nfc
 
 
 def cues_reference(text: str, view: str, start: int, end: int) -> list[Any]:
@@ -36,3 +38,23 @@ def find_deadline_reference(text: str, *, hint: bool = True) -> str | None:
             if best is None or score > best[0]:
                 best = (score, surface)
     return best[1] if best else None
+
+
+def agency_heading_reference(heading_text: str, province: str | None) -> Any:
+    """The agency an assignment heading names, by the rule written plainly: every agency found
+    in the heading (``find_agencies``); a collective heading names its collective, any other the
+    agency standing right after the heading's marker."""
+    heading = nfc(heading_text).split(":", 1)[0]
+    strip = re.match(agencies._data()["heading_strip_regex"], heading, re.IGNORECASE)
+    body_start = strip.end() if strip else 0
+    mentions = agencies.find_agencies(heading, province)
+    view = match_view(heading)
+    if re.match(agencies._data()["collective_heading_regex"], view[body_start:]):
+        for m in mentions:
+            if agencies._kind_index()[m.agency.kind].scope == "collective":
+                return m.agency
+        return None
+    for m in mentions:
+        if m.start >= body_start and not view[body_start:m.start].strip():
+            return m.agency
+    return None

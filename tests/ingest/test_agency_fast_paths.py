@@ -1,8 +1,8 @@
 """The agency and task shortcuts of issue #2 (round 4) give exactly what the simple code they
 replace gives: role-cue starts by one Aho-Corasick pass over the squeezed view (the regex scan
 is the oracle), task bodies squeezed by ``str.replace`` and slicing (``split``/``join`` is the
-oracle), assignment headings from their matches found once (the former ``positions`` prefilter
-and ``document_agencies`` of the heading are the oracle), candidates with their pattern's facts
+oracle), assignment headings from their matches found once (every agency of the heading found
+plainly, ``oracles.agency_heading_reference``, is the oracle), candidates with their pattern's facts
 looked up once (the former per-match lookups, kept below, are the oracle)."""
 from __future__ import annotations
 
@@ -21,6 +21,13 @@ from vbgraph.ingest.pipeline import extract_text
 from vbgraph.ingest.provinces import Province, province_by_name
 from vbgraph.ingest.sections import parse_outline
 from vbgraph.ingest.text import fold, nfc
+
+import importlib.util as _ilu
+from pathlib import Path
+
+_spec = _ilu.spec_from_file_location("ingest_oracles", Path(__file__).with_name("oracles.py"))
+oracles = _ilu.module_from_spec(_spec)
+_spec.loader.exec_module(oracles)
 
 
 
@@ -139,29 +146,7 @@ def test_the_space_class_table_is_str_isspace():
         assert got == ((1 if ch in " \n" else 2) if ch.isspace() else 0), hex(c)
 
 
-# -- headings: the matches found once == the positions prefilter then document_agencies ------------
-def _agency_heading_reference(heading_text: str, province: str | None):
-    """``agency_heading`` as it was: the index's positions as a prefilter, then the heading's
-    mentions by ``document_agencies``."""
-    heading = nfc(heading_text).split(":", 1)[0]
-    strip_rx, collective_rx = agencies._heading_regexes()
-    strip = strip_rx.match(heading)
-    body_start = strip.end() if strip else 0
-    view = match_view(heading)
-    if not agencies.pattern_index().positions(view):
-        return None
-    mentions = agencies.document_agencies(heading, province, view=view).between(0, len(heading))
-    if collective_rx.match(view[body_start:]):
-        for m in mentions:
-            if _kind_index()[m.agency.kind].scope == "collective":
-                return m.agency
-        return None
-    for m in mentions:
-        if m.start >= body_start and not view[body_start:m.start].strip():
-            return m.agency
-    return None
-
-
+# -- headings: the matches found once == the rule written plainly (tests/ingest/oracles.py) ---------
 HEADING_PARTS = ["1.", "8.", "a)", "Đề nghị", "Sở Ngoại vụ", "Sở Văn hóa và Thể thao", "Công an tỉnh",
                  "Kiên Giang", "thành phố Huế", "UBND", "UBND các huyện, thị xã, thành phố", "Các sở, ban, ngành;",
                  "Đại học Huế", "Bộ Ngoại giao", "Lào", "tỉnh Salavan", "chủ trì", ":", "Nhiệm vụ", "cán bộ y tế",
@@ -170,9 +155,9 @@ HEADING_PARTS = ["1.", "8.", "a)", "Đề nghị", "Sở Ngoại vụ", "Sở V�
 
 @given(st.lists(st.sampled_from(HEADING_PARTS), max_size=8), st.sampled_from([" ", ", ", "\n", " - "]),
        st.sampled_from([None, "Kiên Giang", "Thừa Thiên Huế", "Đà Nẵng"]))
-def test_agency_heading_equals_the_prefiltered_document_scan(parts, sep, province):
+def test_agency_heading_equals_the_plain_rule_memoised_or_not(parts, sep, province):
     heading = sep.join(parts)
-    expected = _agency_heading_reference(heading, province)
+    expected = oracles.agency_heading_reference(heading, province)
     assert agencies._agency_heading(heading, province) == expected      # not memoised
     assert agencies.agency_heading(heading, province) == expected
     assert agencies.agency_heading(heading, province) == expected       # from the memo
@@ -185,7 +170,7 @@ def test_agency_heading_on_every_section_title_of_the_documents(documents):
         for sec in _sections(outline.sections):
             if sec.title:
                 got = agencies._agency_heading(sec.title, province)
-                assert got == _agency_heading_reference(sec.title, province)
+                assert got == oracles.agency_heading_reference(sec.title, province)
                 assert agencies.agency_heading(sec.title, province) == got
                 named += got is not None
     assert named > 20
