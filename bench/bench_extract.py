@@ -104,15 +104,18 @@ def _cross_document_memos() -> list:
 
 def _build() -> str:
     """Which build of the extraction modules runs: ``compiled`` (mypyc extensions, as
-    ``VBGRAPH_COMPILE=1 pip install .`` makes them) or ``interpreted``."""
+    ``VBGRAPH_COMPILE=1 pip install .`` makes them, of the modules ``[tool.vbgraph.compile]``
+    in pyproject.toml lists) or ``interpreted``."""
     import importlib
+    import tomllib
 
-    names = ["text", "gazetteer", "agencies", "tasks", "topics", "sections", "localities", "header",
-             "pipeline", "citations.find"]
-    compiled = [n for n in names if not importlib.import_module(f"vbgraph.ingest.{n}").__file__.endswith(".py")]
+    listed = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(
+        encoding="utf-8"))["tool"]["vbgraph"]["compile"]["modules"]
+    names = ["vbgraph." + m.removesuffix(".py").replace("/", ".") for m in listed]
+    compiled = [n for n in names if not importlib.import_module(n).__file__.endswith(".py")]
     if not compiled:
         return "interpreted (pure Python)"
-    return f"compiled with mypyc ({len(compiled)} of the {len(names)} hot modules checked)"
+    return f"compiled with mypyc ({len(compiled)} of the {len(names)} modules listed)"
 
 
 def _breakdown(texts: list[str], rounds: int, memos: list) -> dict[str, float]:
