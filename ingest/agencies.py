@@ -60,11 +60,6 @@ from .localities import foreign_name_regex, province_name_regex
 from .provinces import Province, province_by_name
 from .text import nfc, slugify
 
-#: the native multi-key scanners, as ingest/gazetteer.py found them (None when not installed):
-#: pyahocorasick, and ahocorasick-rs (faster, preferred when present)
-ahocorasick: Any = gazetteer.ahocorasick
-_AHOCORASICK_RS: Any = gazetteer.ahocorasick_rs
-
 __all__ = [
     "AgencyKind", "AgencyKindScheme", "AgencyMention", "DocumentAgencies", "TaskRoles", "agency_heading",
     "agency_kind_scheme", "cue_starts", "document_agencies", "find_agencies", "issuer_agency", "make_agency",
@@ -503,7 +498,7 @@ def document_agencies(text: str, province: str | None, *, view: str | None = Non
     mentions = _all_mentions(text, view, province)
     # the agency scan squeezed a long view (remembered: no second pass); the cue starts read it
     squeezed = (gazetteer._squeeze(view) if len(view) >= gazetteer._SQUEEZE_MIN_LENGTH
-                and (_cue_dfa() is not None or _cue_automaton() is not None) else None)
+                and _cue_scanner() is not None else None)
     return DocumentAgencies(text, view, province, mentions, tuple(m.start for m in mentions), squeezed)
 
 
@@ -580,17 +575,27 @@ def _cue_regexes() -> dict[str, WordStartRegex]:
 
 
 @lru_cache(maxsize=1)
-def _cue_start_regex() -> re.Pattern[str] | None:
-    """Where a role cue of any role can start, in one scan: the literal openings of every
-    cue regex (:func:`~vbgraph.ingest.gazetteer.literal_prefixes`) at a word start, only the
-    first character consumed (overlapping starts all reported). None when a cue regex has no
-    literal opening (then every task is scanned role by role)."""
+def _cue_prefixes() -> frozenset[str] | None:
+    """The literal openings of every cue regex (:func:`~vbgraph.ingest.gazetteer.literal_prefixes`,
+    words joined by single spaces); None when a cue regex has none."""
     openings: set[str] = set()
     for items in _data()["role_cues"].values():
         found = literal_prefixes("(?:" + "|".join(c.replace(" ", r"\s+") for c in items) + ")" + _LA)
         if found is None:
             return None
         openings |= found
+    return frozenset(openings)
+
+
+@lru_cache(maxsize=1)
+def _cue_start_regex() -> re.Pattern[str] | None:
+    """Where a role cue of any role can start, in one scan: the literal openings of every
+    cue regex (:func:`_cue_prefixes`) at a word start, only the first character consumed
+    (overlapping starts all reported). None when a cue regex has no literal opening (then
+    every task is scanned role by role)."""
+    openings = _cue_prefixes()
+    if openings is None:
+        return None
     return re.compile(trie_regex((p.split(" ") for p in openings), end="", guard=_GUARD, lookahead=True))
 
 
@@ -606,88 +611,55 @@ def cue_starts(view: str, pos: int = 0,
     if rx is None:
         return None
     if squeezed is not None:
-        dfa = _cue_dfa()
-        if dfa is not None:
-            return _cue_starts_dfa(squeezed, dfa, pos)
-        automaton = _cue_automaton()
-        if automaton is not None:
-            return _cue_starts_scanned(squeezed, automaton, pos)
+        scanner = _cue_scanner()
+        if scanner is not None:
+            return _cue_starts_scanned(squeezed, scanner, pos)
     return tuple(m.start() for m in rx.finditer(view, pos))
 
 
 @lru_cache(maxsize=1)
 def _cue_openings() -> frozenset[str] | None:
-    """The literal openings of every cue regex (words joined by single spaces); None when a
-    cue regex has none, or one that is not plain words."""
-    openings: set[str] = set()
-    for items in _data()["role_cues"].values():
-        found = literal_prefixes("(?:" + "|".join(c.replace(" ", r"\s+") for c in items) + ")" + _LA)
-        if found is None or not all(_PLAIN_OPENING.fullmatch(o) for o in found):
-            return None
-        openings |= found
-    return frozenset(openings)
-
-
-@lru_cache(maxsize=1)
-def _cue_dfa() -> Any:
-    """:func:`_cue_automaton`'s keys (a lead, then an opening) in an ahocorasick-rs DFA over
-    the squeezed view's ASCII bytes; None without ahocorasick-rs or plain openings."""
-    openings = _cue_openings()
-    if _AHOCORASICK_RS is None or openings is None:
+    """:func:`_cue_prefixes` when every one is plain words (what the squeeze keeps as it is),
+    else None."""
+    openings = _cue_prefixes()
+    if openings is None or not all(_PLAIN_OPENING.fullmatch(o) for o in openings):
         return None
-    keys = [(lead + opening).encode("ascii") for opening in sorted(openings) for lead in (" ", "\x01")]
-    return _AHOCORASICK_RS.BytesAhoCorasick(keys, matchkind=_AHOCORASICK_RS.MatchKind.Standard,
-                                           implementation=_AHOCORASICK_RS.Implementation.DFA)
+    return openings
 
 
-def _cue_starts_dfa(squeezed: tuple[str, Any], dfa: Any, pos: int) -> tuple[int, ...]:
-    """:func:`_cue_starts_scanned` by the ahocorasick-rs DFA: a key found at ``start`` (its
-    lead) is an opening at ``start + 1`` of the squeezed text, the view offset
-    ``offsets[start]`` (the squeezed view is ASCII: byte offsets are offsets)."""
-    text, offsets = squeezed
-    leads = sorted({start for _k, start, _end in dfa.find_matches_as_indexes(text.encode("ascii"),
-                                                                             overlapping=True)})
-    if not leads:
-        return ()
-    found: list[int] = offsets[leads].tolist()
-    if pos:
-        found = found[bisect.bisect_left(found, pos):]
-    return tuple(found)
-
-
-@lru_cache(maxsize=1)
-def _cue_automaton() -> Any:
-    """An Aho-Corasick automaton over a squeezed view (:func:`gazetteer._squeeze`) for the
-    literal openings of every cue regex, each after a lead (a space or ``\\x01``: what stands
-    in the squeezed view where the character before a word start is not ``[a-z0-9/]``, or at
-    its start); value: the opening's length. None without pyahocorasick or a cue regex
-    without literal openings of plain words."""
+@lru_cache(maxsize=3)
+def _cue_scanner(backend: str | None = None) -> gazetteer._KeyScanner | None:
+    """The gazetteer's native key scanner over a squeezed view
+    (:func:`~vbgraph.ingest.gazetteer._squeeze`) for the literal openings of every cue regex,
+    each after a lead (a space or ``\x01``: what stands in the squeezed view where the
+    character before a word start is not ``[a-z0-9/]``, or at its start). None without a native
+    scanner or plain openings. ``backend``: ``"rs"`` or ``"py"``, the gazetteer's default
+    (``gazetteer._BACKEND``) when None."""
+    backend = gazetteer._BACKEND if backend is None else backend
     openings = _cue_openings()
-    if ahocorasick is None or openings is None:
+    if backend is None or openings is None:
         return None
-    automaton = ahocorasick.Automaton()
-    for opening in openings:
-        for lead in (" ", "\x01"):
-            automaton.add_word(lead + opening, len(opening))
-    automaton.make_automaton()
-    return automaton
+    keys: dict[str, tuple[int, ...]] = {lead + opening: () for opening in sorted(openings)
+                                        for lead in (" ", "\x01")}
+    return gazetteer._KeyScanner(keys, backend)
 
 
 _PLAIN_OPENING = re.compile(r"[a-z]+(?: [a-z]+)*")
 
 
-def _cue_starts_scanned(squeezed: tuple[str, Any], automaton: Any, pos: int) -> tuple[int, ...]:
-    """:func:`cue_starts` by one pass of :func:`_cue_automaton` over the squeezed view: a hit
-    ending at ``end`` with value ``n`` is an opening at ``end - n + 1`` of the squeezed text,
-    the view offset ``offsets[end - n]``. In the squeezed view a whitespace run is one space
-    standing where it starts and a word character stays itself, so an opening (words joined
-    by single spaces) after a lead stands there exactly where the trie regex of
-    :func:`_cue_start_regex` matches in the view."""
+def _cue_starts_scanned(squeezed: tuple[str, Any], scanner: gazetteer._KeyScanner,
+                        pos: int) -> tuple[int, ...]:
+    """:func:`cue_starts` by one pass of :func:`_cue_scanner` over the squeezed view: a key
+    found at ``start`` (its lead) is an opening at ``start + 1`` of the squeezed text, the view
+    offset ``offsets[start]``. In the squeezed view a whitespace run is one space standing
+    where it starts and a word character stays itself, so an opening (words joined by single
+    spaces) after a lead stands there exactly where the trie regex of :func:`_cue_start_regex`
+    matches in the view."""
     text, offsets = squeezed
-    ends = sorted({end - n for end, n in automaton.iter(text)})
-    if not ends:
+    leads = sorted(set(scanner.hits(text)[0]))
+    if not leads:
         return ()
-    found: list[int] = offsets[ends].tolist()
+    found: list[int] = offsets[leads].tolist()
     if pos:
         found = found[bisect.bisect_left(found, pos):]
     return tuple(found)

@@ -72,15 +72,16 @@ def test_cue_starts_from_the_squeeze_equal_the_regex_scan(case):
     assert agencies.cue_starts(view, pos, squeezed) == expected
     assert agencies.cue_starts(view, pos) == expected
     # each native scanner on its own (cue_starts takes the first one installed)
-    assert agencies._cue_starts_scanned(squeezed, agencies._cue_automaton(), pos) == expected
-    if agencies._cue_dfa() is not None:         # ahocorasick-rs installed
-        assert agencies._cue_starts_dfa(squeezed, agencies._cue_dfa(), pos) == expected
+    assert agencies._cue_starts_scanned(squeezed, agencies._cue_scanner("py"), pos) == expected
+    if gazetteer.ahocorasick_rs is not None:         # ahocorasick-rs installed
+        assert agencies._cue_starts_scanned(squeezed, agencies._cue_scanner("rs"), pos) == expected
 
 
 def test_both_native_cue_scanners_are_built():
-    assert agencies._cue_automaton() is not None
+    assert agencies._cue_scanner("py") is not None
     pytest.importorskip("ahocorasick_rs")
-    assert agencies._cue_dfa() is not None
+    assert agencies._cue_scanner("rs") is not None
+    assert agencies._cue_scanner().backend == "rs"                   # the preferred one
 
 
 def test_cue_starts_of_the_documents_equal_the_regex_scan(documents):
@@ -92,7 +93,7 @@ def test_cue_starts_of_the_documents_equal_the_regex_scan(documents):
         for pos in (0, 1, len(text) // 3):
             got = agencies.cue_starts(document.view, pos, document.squeezed)
             assert got == _regex_cue_starts(document.view, pos)
-            assert agencies._cue_starts_scanned(document.squeezed, agencies._cue_automaton(), pos) == got
+            assert agencies._cue_starts_scanned(document.squeezed, agencies._cue_scanner("py"), pos) == got
             found += len(got)
     assert found > 100
 
