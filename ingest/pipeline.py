@@ -58,7 +58,8 @@ def _hooks(text: str, province: str | None, warnings: list[str],
         hooks = _agency_hooks(agencies, text, province, view)
     if topics is not None:
         hooks = TaskHooks(heading_agency=hooks.heading_agency, roles=hooks.roles,
-                          topics=topics.tag_topics, bind_roles=hooks.bind_roles)
+                          topics=topics.tag_topics, bind_roles=hooks.bind_roles,
+                          bind_topics=topics.DocumentTopics)
     return hooks
 
 

@@ -22,17 +22,20 @@ from pathlib import Path
 import numpy as np
 
 from ..ontology.records import Agency, Task
-from .gazetteer import WordStartRegex
+from .gazetteer import WordStartRegex, literal_prefixes
 from .sections import Outline, Section, fold, join_wrapped_folded
 from .text import fold_known
 
-__all__ = ["TaskHooks", "extract_tasks", "find_deadline", "plan_period"]
+__all__ = ["SpanTopicsFn", "TaskHooks", "extract_tasks", "find_deadline", "plan_period"]
 
 _DATA = Path(__file__).with_name("data")
 
 HeadingFn = Callable[[str], "Agency | None"]
 RolesFn = Callable[[str, int, int, "Agency | None"], tuple[tuple[Agency, ...], tuple[Agency, ...]]]
 TopicsFn = Callable[[str], tuple[str, ...]]
+#: the topics of a task whose body is the document's ``[start, end)`` with only its whitespace
+#: changed: ``(body fold, start, end) -> topic ids``
+SpanTopicsFn = Callable[[str, int, int], tuple[str, ...]]
 
 
 def _no_heading(_title: str) -> Agency | None:
@@ -54,12 +57,15 @@ class TaskHooks:
 
     ``bind_roles``: when given, called once per :func:`extract_tasks` call for the roles
     function of that document (one that precomputes per-document data, used in place of
-    ``roles``)."""
+    ``roles``). ``bind_topics``: likewise, given the document's fold, for the topics of the
+    tasks whose body is a span of the document with only its whitespace changed (must give
+    what ``topics`` gives on that body; ``topics`` serves the others)."""
 
     heading_agency: HeadingFn = field(default=_no_heading)
     roles: RolesFn = field(default=_no_roles)
     topics: TopicsFn = field(default=_no_topics)
     bind_roles: Callable[[], RolesFn] | None = None
+    bind_topics: Callable[[str], SpanTopicsFn] | None = None
 
 
 @lru_cache(maxsize=1)
@@ -111,6 +117,62 @@ _DEADLINE_RES: tuple[re.Pattern[str] | WordStartRegex, ...] = (
 )
 
 
+class _LiteralJump:
+    """``regex.finditer`` for a regex every match of which opens with one of a few literal
+    words (its :func:`~vbgraph.ingest.gazetteer.literal_prefixes`, cut at the first space):
+    the engine would try an opening alternation (``(?:trong|truoc|ngay …)``) at every
+    position; here ``str.find`` jumps to those words and the regex is tried there only,
+    leftmost first, each match resuming the scan at its end (the same matches)."""
+
+    __slots__ = ("regex", "words")
+
+    def __init__(self, regex: re.Pattern[str]):
+        found = literal_prefixes(regex.pattern)
+        words = {p.split(" ")[0] for p in found} if found is not None else set()
+        if not words or "" in words:
+            raise ValueError(f"no literal opening: {regex.pattern[:60]!r}")
+        self.regex = regex
+        self.words = tuple(sorted(words))
+
+    def finditer(self, text: str) -> list[re.Match[str]]:
+        starts: list[int] = []
+        for word in self.words:
+            k = text.find(word)
+            while k >= 0:
+                starts.append(k)
+                k = text.find(word, k + 1)
+        if not starts:
+            return []
+        if len(self.words) > 1:
+            starts.sort()
+        out: list[re.Match[str]] = []
+        match = self.regex.match
+        last_end = 0
+        for k in starts:
+            if k < last_end:
+                continue
+            m = match(text, k)
+            if m is not None:
+                out.append(m)
+                last_end = max(m.end(), k + 1)
+        return out
+
+
+def _scanned(regex: re.Pattern[str] | WordStartRegex) -> re.Pattern[str] | WordStartRegex | _LiteralJump:
+    """How a deadline pattern is scanned: one that opens with a choice of literal words jumps
+    to them (:class:`_LiteralJump`); one word, the engine's own literal-prefix search serves."""
+    if isinstance(regex, re.Pattern):
+        found = literal_prefixes(regex.pattern)
+        if found is not None and len({p.split(" ")[0] for p in found}) > 1:
+            return _LiteralJump(regex)
+    return regex
+
+
+#: the deadline patterns as scanned
+_DEADLINE_SCANS: tuple[re.Pattern[str] | WordStartRegex | _LiteralJump, ...] = tuple(
+    _scanned(r) for r in _DEADLINE_RES)
+
+
 #: a word every deadline pattern holds: texts without one are not scanned further
 _DEADLINE_HINT = re.compile(r"dinh\s+k|truoc|trong|cham|chậm|hang")
 #: per pattern of ``_DEADLINE_RES``, words its every match holds: groups of alternatives, one
@@ -135,11 +197,11 @@ def _may_match(folded: str, needs: tuple[tuple[str, ...], ...]) -> bool:
     return True
 
 
-_DIGIT = re.compile(r"\d")
-_YEAR = re.compile(r"\d{4}")
-#: per pattern of ``_DEADLINE_RES``, digits its every match holds (a date's day, a count of
-#: days, a year): a text without them is not scanned for it (None: no such need)
-_DEADLINE_NEEDS_DIGITS: tuple[re.Pattern[str] | None, ...] = (None, _DIGIT, _DIGIT, _YEAR, None)
+#: per pattern of ``_DEADLINE_RES``, whether its every match holds a digit (a date's day, a
+#: count of days, a year): a text surely without one (:func:`_may_hold_digits`) is not scanned
+#: for it. (A regex search for the digits themselves would cost more than the scans it saves:
+#: ``\d`` asks the Unicode database at every character.)
+_DEADLINE_NEEDS_DIGITS: tuple[bool, ...] = (False, True, True, True, False)
 #: the words of ``_DEADLINE_HINT`` that stand alone (``dinh\s+k`` is checked on its own)
 _HINT_WORDS = ("truoc", "trong", "cham", "chậm", "hang")
 _DINH_K = re.compile(r"dinh\s+k")
@@ -174,8 +236,8 @@ def _deadline(text: str, folded: str) -> str | None:
         return None
     aligned = len(folded) == len(text)
     best: tuple[int, str] | None = None
-    digits: dict[re.Pattern[str], bool] = {}
-    for rank, (regex, needs) in enumerate(zip(_DEADLINE_RES, _DEADLINE_NEEDS)):
+    digits: bool | None = None          # _may_hold_digits(folded), when asked
+    for rank, (regex, needs) in enumerate(zip(_DEADLINE_SCANS, _DEADLINE_NEEDS)):
         missing = False
         for group in needs:                 # _may_match(folded, needs), inlined
             for word in group:
@@ -186,11 +248,10 @@ def _deadline(text: str, folded: str) -> str | None:
                 break
         if missing:
             continue
-        need = _DEADLINE_NEEDS_DIGITS[rank]
-        if need is not None:
-            if need not in digits:
-                digits[need] = _may_hold_digits(folded) and need.search(folded) is not None
-            if not digits[need]:
+        if _DEADLINE_NEEDS_DIGITS[rank]:
+            if digits is None:
+                digits = _may_hold_digits(folded)
+            if not digits:
                 continue
         for m in regex.finditer(folded):
             surface = " ".join(text[m.start():m.end()].split())
@@ -334,9 +395,11 @@ def extract_tasks(
     slow = squeezed.slow if squeezed is not None else []
     roles = hooks.bind_roles() if hooks.bind_roles is not None else hooks.roles
     topics = hooks.topics
+    span_topics = hooks.bind_topics(folded) if hooks.bind_topics is not None and aligned else None
     for sec, a, b in _select(text, outline):
         i = bisect.bisect_left(slow, a)
-        if aligned and (i == len(slow) or slow[i] >= b):
+        plain = aligned and (i == len(slow) or slow[i] >= b)
+        if plain:
             # nothing for join_wrapped to drop: the span's words, and their fold
             assert squeezed is not None
             body, body_folded = squeezed.span(a, b)
@@ -352,13 +415,17 @@ def extract_tasks(
         lead, coop = roles(text, a, b, heading)
         for ag in (*lead, *coop):
             agencies.setdefault(ag.id, ag)
-        fold_known(body, body_folded)    # topics fold the body: reuse this one
+        if plain and span_topics is not None:
+            task_topics = span_topics(body_folded, a, b)
+        else:
+            fold_known(body, body_folded)    # topics fold the body: reuse this one
+            task_topics = tuple(topics(body))
         lead_ids = tuple(dict.fromkeys([ag.id for ag in lead]))
         coop_ids = (tuple([i for i in dict.fromkeys([ag.id for ag in coop]) if i not in lead_ids])
                     if coop else ())
         tasks.append(Task(
             id=f"{doc_id}#t{len(tasks) + 1}", section=sec.path, text=body, start=a, end=b,
-            lead=lead_ids, cooperate=coop_ids, topics=tuple(topics(body)),
+            lead=lead_ids, cooperate=coop_ids, topics=task_topics,
             deadline=_deadline(body, body_folded) or default_period,
         ))
     return tuple(tasks), tuple(agencies.values())

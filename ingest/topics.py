@@ -20,6 +20,8 @@ from pathlib import Path
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
+
 from .abbreviations import expand_abbreviations
 from . import gazetteer
 from .gazetteer import literal_prefixes, trie_regex
@@ -30,7 +32,7 @@ from .text import fold, match_key, nfc
 ahocorasick: Any = gazetteer.ahocorasick
 _AHOCORASICK_RS: Any = gazetteer.ahocorasick_rs
 
-__all__ = ["TopicConcept", "TopicScheme", "match_topics", "tag_topics", "topic_scheme"]
+__all__ = ["DocumentTopics", "TopicConcept", "TopicScheme", "match_topics", "tag_folded", "tag_topics", "topic_scheme"]
 
 _FILE = Path(__file__).resolve().parent.parent / "ontology" / "data" / "topics.json"
 
@@ -264,12 +266,15 @@ def _rs_scanner() -> tuple[Any, tuple[tuple[bool, frozenset[int]], ...]] | None:
     return scanner, tuple(values)
 
 
-def _found_rs(folded: str, scanner: tuple[Any, tuple[tuple[bool, frozenset[int]], ...]]) -> set[int]:
+def _found_rs(folded: str, scanner: tuple[Any, tuple[tuple[bool, frozenset[int]], ...]],
+              words: bytes | None = None) -> set[int]:
     """:func:`_found_scanned` by the ahocorasick-rs DFA (every occurrence, overlapping ones
     included, as pyahocorasick's ``iter`` reports them): the distinct keys hit, then the same
-    pattern checks."""
+    pattern checks. ``words``: ``_word_bytes(folded)``, when the caller has it."""
     dfa, values = scanner
-    hits = {k for k, _start, _end in dfa.find_matches_as_indexes(_word_bytes(folded), overlapping=True)}
+    if words is None:
+        words = _word_bytes(folded)
+    hits = {k for k, _start, _end in dfa.find_matches_as_indexes(words, overlapping=True)}
     return _resolve_hits(folded, [values[k] for k in hits])
 
 
@@ -298,11 +303,12 @@ def _resolve_hits(folded: str, hits: Iterable[tuple[bool, frozenset[int]]]) -> s
     return found
 
 
-def _found(folded: str) -> set[int]:
-    """The concepts (scheme positions) whose labels or patterns occur in ``folded``."""
+def _found(folded: str, words: bytes | None = None) -> set[int]:
+    """The concepts (scheme positions) whose labels or patterns occur in ``folded``
+    (``words``: ``_word_bytes(folded)``, when the caller has it)."""
     scanner = _rs_scanner()
     if scanner is not None:
-        return _found_rs(folded, scanner)
+        return _found_rs(folded, scanner, words)
     automaton = _automaton()
     if automaton is None:
         return _found_regex(folded)
@@ -337,6 +343,57 @@ def tag_topics(text: str) -> tuple[str, ...]:
     about borders."""
     folded = fold(text)
     return _tagged(folded, _found(folded))
+
+
+def tag_folded(folded: str, words: bytes) -> tuple[str, ...]:
+    """:func:`tag_topics` of a text given its fold and that fold's word string as bytes
+    (``words == _word_bytes(folded)``: the caller may cut it out of a whole document's, see
+    :class:`DocumentTopics`)."""
+    return _tagged(folded, _found(folded, words))
+
+
+#: per code point below 128 the byte it stands as in the word string: itself for ``a-z0-9``,
+#: else a space; one more entry, a space, for every code point above
+_WORD_TABLE = np.array([c if 48 <= c <= 57 or 97 <= c <= 122 else 32 for c in range(128)] + [32],
+                       dtype=np.uint8)
+
+
+class DocumentTopics:
+    """The topics of a document's task spans: ``DocumentTopics(fold(document))(body_folded,
+    start, end)`` is ``tag_topics(body)`` for a task whose body is ``document[start:end]`` with
+    only its whitespace changed (``body_folded``: its fold).
+
+    The word string the automaton reads (:func:`_word_bytes`: the ``[a-z0-9]+`` runs, one
+    space between and around) is cut out of one made for the whole document by a numpy pass:
+    every other character a space, each run of spaces one space (standing where the run
+    starts). A span's slice of it is its words with one space between them and at most one
+    space at each end; stripped and padded, it is the span's word string — no split and join
+    of the words per task."""
+
+    __slots__ = ("_words", "_kept")
+
+    def __init__(self, folded: str):
+        codes = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        mask = np.take(_WORD_TABLE, codes, mode="clip")      # above the table: a space
+        keep = np.ones(len(mask), dtype=bool)
+        space = mask == 32
+        keep[1:] = ~(space[1:] & space[:-1])                 # the first of a run stays
+        self._words: bytes = mask[keep].tobytes()
+        #: per document offset k, how many characters up to it stay (int32: a smaller array
+        #: than the default intp, allocated faster); ``_kept[k - 1]`` is k's offset in ``_words``
+        self._kept: np.ndarray = np.cumsum(keep, dtype=np.int32)
+
+    def _at(self, k: int) -> int:
+        """The offset in the word string of the document offset ``k``."""
+        return int(self._kept[k - 1]) if k > 0 else 0
+
+    def words(self, start: int, end: int) -> bytes:
+        """``_word_bytes`` of ``fold(document)[start:end]`` (or of that text with only its
+        whitespace changed)."""
+        return b" " + self._words[self._at(start):self._at(end)].strip(b" ") + b" "
+
+    def __call__(self, body_folded: str, start: int, end: int) -> tuple[str, ...]:
+        return tag_folded(body_folded, self.words(start, end))
 
 
 def _tagged(folded: str, found: set[int]) -> tuple[str, ...]:
