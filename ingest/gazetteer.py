@@ -22,8 +22,8 @@ sequences) joins the scan through its literal openings (:func:`literal_prefixes`
 That regex scan still tried the trie after every space of a document. For a document-sized
 view the index now reads it once with an Aho-Corasick automaton (ahocorasick-rs's DFA when
 installed, else pyahocorasick: both native, the first over twice as fast) over
-the **squeezed view** (:func:`_squeeze`, one numpy pass, remembered for the last view so the
-agency and locality indexes share it): every whitespace run one space, ``[a-z0-9/]`` kept,
+the **squeezed view** (:func:`_squeeze`, one numpy pass, remembered for the last two views so
+the agency and locality indexes share it): every whitespace run one space, ``[a-z0-9/]`` kept,
 any other character ``\\x01``. Each sequence is a key between a lead (`` ``/``\\x01``: a word
 start) and a trail (`` ``/``\\x01``/``/``: a word end), each literal prefix a key after a lead,
 so a hit is exactly a place where the trie matches, and the key names the patterns owning it:
@@ -458,9 +458,11 @@ def _class_table() -> np.ndarray:
 
 
 _CLASS_TABLE = _class_table()
-#: the last view squeezed and its squeeze (strings are immutable: identity is enough); the
-#: agency and locality indexes scan the same view object
-_last_squeeze: tuple[str | None, tuple[str, np.ndarray]] = (None, ("", np.zeros(0, dtype=np.intp)))
+#: the last views squeezed (at most :data:`_SQUEEZE_SLOTS`, newest first) and their squeezes
+#: (strings are immutable: identity is enough); the agency and locality indexes scan the same
+#: document view, with the views of long headings squeezed in between
+_SQUEEZE_SLOTS = 2
+_last_squeezes: tuple[tuple[str, tuple[str, np.ndarray]], ...] = ()
 
 
 def _squeeze(view: str) -> tuple[str, np.ndarray]:
@@ -469,10 +471,11 @@ def _squeeze(view: str) -> tuple[str, np.ndarray]:
     starts), ``[a-z0-9/]`` kept, any other character ``\\x01``; one space added before and
     after (the view's start and end are word boundaries). ``offsets[k]`` is the view offset
     of the character at ``k + 1`` of the squeezed text."""
-    global _last_squeeze
-    last = _last_squeeze
-    if last[0] is view:
-        return last[1]
+    global _last_squeezes
+    last = _last_squeezes                   # one snapshot
+    for known, squeeze in last:
+        if known is view:
+            return squeeze
     codes = np.frombuffer(view.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     classes = np.take(_CLASS_TABLE, codes, mode="clip")   # above the table: its last entry
     space = classes == 32
@@ -480,7 +483,7 @@ def _squeeze(view: str) -> tuple[str, np.ndarray]:
     keep[1:] = ~(space[1:] & space[:-1])            # the first of a run stays
     squeezed = " " + classes[keep].tobytes().decode("latin-1") + " "
     out = (squeezed, np.flatnonzero(keep))
-    _last_squeeze = (view, out)
+    _last_squeezes = ((view, out), *last[:_SQUEEZE_SLOTS - 1])
     return out
 
 

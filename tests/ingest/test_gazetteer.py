@@ -371,10 +371,23 @@ ODD_CHARS = ["\xa0", "\t", "\u3000", "\u2028", "\x1c", "\x85", "\x01", "(", ")",
 @given(st.lists(st.sampled_from(["a", "b", "z", "0", "9", " ", "\n", "  "] + ODD_CHARS),
                 max_size=60).map("".join))
 def test_squeeze_equals_a_walk_over_the_characters(view):
-    gazetteer_mod._last_squeeze = (None, ("", None))       # no memo from an earlier example
+    gazetteer_mod._last_squeezes = ()                        # no memo from an earlier example
     squeezed, offsets = gazetteer_mod._squeeze(view)
     assert (squeezed, offsets.tolist()) == _reference_squeeze(view)
     assert gazetteer_mod._squeeze(view)[0] == squeezed     # the memo gives the same
+
+
+def test_squeeze_memo_keeps_the_document_view_across_a_heading_s():
+    """A long heading squeezed between the agency and the locality scans of a document does
+    not evict the document's squeeze (two slots); a third view does evict the oldest."""
+    document, heading, other = "so ngoai vu " * 40, "uy ban nhan dan " * 20, "cong an tinh " * 30
+    first = gazetteer_mod._squeeze(document)
+    gazetteer_mod._squeeze(heading)
+    assert gazetteer_mod._squeeze(document) is first
+    gazetteer_mod._squeeze(heading)
+    gazetteer_mod._squeeze(other)
+    again = gazetteer_mod._squeeze(document)
+    assert again is not first and again[0] == first[0] and again[1].tolist() == first[1].tolist()
 
 
 def test_the_class_table_reads_whitespace_as_the_regex_engine_does():
