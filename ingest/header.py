@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -311,7 +312,24 @@ def _is_name(s: str) -> bool:
     return bool(_NAME_RE.fullmatch(nfc(s))) and not find_province(s, need_unit=False)
 
 
-def _signature(text: str, start: int) -> tuple[str | None, str | None, int]:
+#: a line whose fold, once stripped, opens as a signature's first capacity line does
+#: (``_SIGNATURE_START``): at ``start`` (``match``), or after a newline (``search``)
+_SIGNATURE_OPENING = "[^\\S\\n]*(?:" + "|".join(re.escape(w) for w in _SIGNATURE_START) + ")"
+_SIGNATURE_HERE_RE = re.compile(_SIGNATURE_OPENING)
+_SIGNATURE_LINE_RE = re.compile("\n" + _SIGNATURE_OPENING)
+
+
+def _signature(text: str, start: int, folded: str | None = None) -> tuple[str | None, str | None, int]:
+    """The signature block from ``start`` on: ``(capacity, signer, offset)``.
+
+    ``folded`` (``fold(text)``, the same length: a 1:1 fold) lets a scan skip to the first line
+    that can open one (a line before it opens no signature, and the block only reads on)."""
+    if folded is not None and len(folded) == len(text) and start < len(text) \
+            and _SIGNATURE_HERE_RE.match(folded, start) is None:
+        m = _SIGNATURE_LINE_RE.search(folded, start)
+        if m is None:
+            return None, None, -1
+        start = m.start() + 1
     lines = _lines(text, start, len(text))
     for i, (off, s) in enumerate(lines):
         key = _capacity_key(s)
@@ -335,12 +353,28 @@ def _signature(text: str, start: int) -> tuple[str | None, str | None, int]:
     return None, None, -1
 
 
+def _line_texts(text: str, start: int) -> Iterator[str]:
+    """The texts of ``_lines(text, start, len(text))``, one line at a time: a caller that
+    stops early splits no further (the recipients list is a few lines long; the text after
+    it can be the rest of a long document)."""
+    n = len(text)
+    pos = start
+    while pos <= n:
+        nl = text.find("\n", pos)
+        if nl < 0:
+            nl = n
+        s = text[pos:nl].strip()
+        if s and s != "|" and not (s[0] in _RULE_FIRST and _RULE_RE.fullmatch(s)):
+            yield s
+        pos = nl + 1
+
+
 def _recipients(text: str, folded: str, start: int) -> tuple[str, ...]:
     m, _ = _RECIPIENTS_RE.search(folded, start)
     if not m:
         return ()
     out: list[str] = []
-    for _, s in _lines(text, m.end(), len(text)):
+    for s in _line_texts(text, m.end()):
         if not s.startswith(("-", "–", "+", "•")):
             if out:
                 break
@@ -362,6 +396,8 @@ _REPORT_RE = re.compile(
     r"\s+so\s+(?P<number>\d[\w./\-]*[\w])"
     r"(?:\s+ngay\s+(?P<date>\d{1,2}\s*(?:thang|/)\s*\d{1,2}\s*(?:nam|/)\s*\d{4}))?"
     r"(?P<title>\s+ve\s+[^.;]*?)?(?=\s+nham\s|\s+de\s|[.;:]|$)")
+#: what every match of :data:`_REPORT_RE` holds (its ``so`` and the number's first digit)
+_REPORT_NUMBER_RE = re.compile(r"so\s+\d")
 _PREAMBLE_ISSUER_RE = re.compile(
     r"(?P<issuer>(?:uy ban nhan dan|ubnd)\s+(?:tinh|thanh pho)\s+[a-z]+(?:\s+[a-z]+){0,3}?)\s+"
     r"(?:ban hanh|xay dung|trien khai)\s+(?:ke hoach|chuong trinh|de an)")
@@ -438,7 +474,9 @@ def parse_header(text: str, outline: Outline | None = None) -> Header:
 
     is_report = False
     if number is None and issuer is None:
-        rm = _REPORT_RE.search(folded, 0, min(len(text), 4000))
+        limit = min(len(text), 4000)
+        # (every match holds ``so <digit>``: a search for that literal first, fast)
+        rm = _REPORT_RE.search(folded, 0, limit) if _REPORT_NUMBER_RE.search(folded, 0, limit) else None
         if rm:
             is_report = True
             number = "".join(text[rm.start("number"):rm.end("number")].split())
@@ -470,9 +508,9 @@ def parse_header(text: str, outline: Outline | None = None) -> Header:
         province = found[0] if found else None
 
     sig_from = outline.body_end if outline.flat else head_end
-    capacity, signer, _ = _signature(text, min(sig_from, len(text)))
+    capacity, signer, _ = _signature(text, min(sig_from, len(text)), folded)
     if capacity is None and outline.flat:
-        capacity, signer, _ = _signature(text, outline.body_start)
+        capacity, signer, _ = _signature(text, outline.body_start, folded)
     if issuer is None and capacity:
         cap_key = fold(capacity)
         body = next((b for b in _tables()["bodies"]

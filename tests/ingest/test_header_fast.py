@@ -1,6 +1,8 @@
 """The header parser's shortcuts (a rule line tested by its first character before the regex,
 the recipients' ``;`` clean-up only on items holding one, the issuing bodies' keys computed
-once) give what the code before them gave: that code is written out here as the oracle."""
+once, the recipients' lines split lazily, the signature scan skipping to its first candidate
+line by the fold, the report regex gated by a literal search) give what the code before them
+gave: that code is written out here as the oracle."""
 from __future__ import annotations
 
 import re
@@ -81,6 +83,36 @@ def test_recipients_equal_the_reference(text, data):
     start = data.draw(st.integers(0, len(text)))
     folded = fold(text)
     assert H._recipients(text, folded, start) == recipients_reference(text, folded, start)
+
+
+@settings(max_examples=300)
+@given(texts(), st.data())
+def test_line_texts_equal_the_reference_lines(text, data):
+    """The lazy line texts (the recipients' loop) are those of the eager split to the end."""
+    start = data.draw(st.integers(0, len(text)))
+    assert list(H._line_texts(text, start)) == [s for _, s in lines_reference(text, start, len(text))]
+
+
+REPORT_PIECES = ["UBND tỉnh Kiên Giang", "Ủy ban nhân dân thành phố Cần Thơ", "Tỉnh ủy Hậu Giang", " ",
+                 "\n", " đã ban hành ", " vừa triển khai ", "Kế hoạch", "Quyết định", " số ", " Số:",
+                 "123/KH-UBND", "7", " ngày 5 tháng 3 năm 2023", " về công tác ngoại vụ", ".", ";",
+                 " nhằm ", "sở", " so 1", "x", "UBND tỉnh Kiên Giang đã ban hành Kế hoạch số 12/KH",
+                 "UBND tỉnh Kiên Giang vừa ban hành Quyết định", "UBND tỉnh Hậu Giang đã xây dựng Đề án số"]
+
+
+@settings(max_examples=400)
+@given(st.lists(st.sampled_from(REPORT_PIECES), max_size=25), st.integers(0, 400))
+def test_the_report_prefilter_holds_in_every_report_match(pieces, limit):
+    """The literal search before the report regex never hides one of its matches: wherever
+    ``_REPORT_RE`` matches before ``limit``, ``so <digit>`` does too (and the search the
+    header runs, gated, gives the plain search's match)."""
+    folded = fold("".join(pieces))
+    limit = min(limit, len(folded))
+    plain = H._REPORT_RE.search(folded, 0, limit)
+    if plain is not None:
+        assert H._REPORT_NUMBER_RE.search(folded, 0, limit) is not None
+    gated = H._REPORT_RE.search(folded, 0, limit) if H._REPORT_NUMBER_RE.search(folded, 0, limit) else None
+    assert (gated and gated.span()) == (plain and plain.span())
 
 
 ISSUERS = ["ỦY BAN NHÂN DÂN TỈNH KIÊN GIANG", "UBND TỈNH HẬU GIANG", "HỘI ĐỒNG NHÂN DÂN",
@@ -189,8 +221,21 @@ def test_signature_and_title_equal_the_references(parts, joiner, data):
     text = joiner.join(parts)
     start = data.draw(st.integers(0, len(text)))
     assert H._signature(text, start) == signature_reference(text, start)
+    # with the fold, a scan skips to the first line that can open a signature: the same block
+    assert H._signature(text, start, fold(text)) == signature_reference(text, start)
     assert H._type_and_title(text, 0, len(text)) == type_and_title_reference(text, 0, len(text))
     assert [H._is_capacity(s) for s in parts] == [_is_capacity_reference(s) for s in parts]
+
+
+@settings(max_examples=400)
+@given(st.lists(st.sampled_from(SIGNATURE_LINES + [" ", "\t", "\u00a0", "x TM. ", "\n", "q.", "t/m"]),
+                max_size=20), st.data())
+def test_signature_skip_ahead_equals_the_reference_anywhere(parts, data):
+    """Starts mid-line, lines opening with spaces, capacity words mid-line: the scan that skips
+    ahead by the fold finds the block the line-by-line reference finds."""
+    text = "".join(parts)
+    start = data.draw(st.integers(0, len(text)))
+    assert H._signature(text, start, fold(text)) == signature_reference(text, start)
 
 
 def test_signature_and_title_on_the_seeds(seed_paths):
@@ -199,4 +244,5 @@ def test_signature_and_title_on_the_seeds(seed_paths):
         for start in (0, len(text) // 2, len(text) - 3000):
             start = max(start, 0)
             assert H._signature(text, start) == signature_reference(text, start)
+            assert H._signature(text, start, fold(text)) == signature_reference(text, start)
         assert H._type_and_title(text, 0, 3000) == type_and_title_reference(text, 0, 3000)
