@@ -82,14 +82,35 @@ def _lists() -> dict:
 def _excluded(title: str) -> bool:
     """A part whose title *starts* with an excluded kind ("Mục đích, yêu cầu", "Kinh phí …",
     "Tình hình …"). Only the head counts: "… đối ngoại trong tình hình mới" is a task part."""
-    head = " ".join(_HEAD_WORD.findall(fold(title)))
     lists = _lists()
+    head = _head(title, _head_length())
     if head.startswith(lists["with_tasks"]):       # str.startswith tries each of a tuple
         return False
     return head.startswith(lists["excluded"])
 
 
 _HEAD_WORD = re.compile(r"[a-z0-9]+")
+
+
+@lru_cache(maxsize=1)
+def _head_length() -> int:
+    """The longest listed kind: how much of a title's head :func:`_excluded` reads."""
+    lists = _lists()
+    return max(len(k) for k in (*lists["with_tasks"], *lists["excluded"]))
+
+
+def _head(title: str, length: int) -> str:
+    """The words of ``fold(title)`` joined by one space, or a prefix of that string at least
+    ``length`` long (the same answer to every ``startswith`` of at most ``length`` characters).
+    Only the title's words before a space past ``length + 8`` characters are folded, when they
+    give that much: a space is a starter nothing composes with, so the fold of the text before
+    it is the start of the whole fold, ending at a word's end (long titles are cut short)."""
+    cut = title.find(" ", length + 8) if len(title) > length + 8 else -1
+    if cut > 0:
+        head = " ".join(_HEAD_WORD.findall(fold(title[:cut])))
+        if len(head) >= length:
+            return head
+    return " ".join(_HEAD_WORD.findall(fold(title)))
 
 
 def _is_budget(title: str) -> bool:

@@ -250,9 +250,14 @@ def _word_bytes(folded: str) -> bytes:
 
 @lru_cache(maxsize=1)
 def _rs_scanner() -> tuple[Any, tuple[tuple[bool, frozenset[int]], ...]] | None:
-    """The keys and values of :func:`_automaton` in an ahocorasick-rs DFA over the word
+    """The keys and values of :func:`_automaton` in an ahocorasick-rs automaton over the word
     bytes (:func:`_word_bytes`), and per key its value; None without ahocorasick-rs (or
-    pyahocorasick, whose automaton lists the keys)."""
+    pyahocorasick, whose automaton lists the keys).
+
+    A contiguous NFA, not a DFA: alone over the task texts the DFA scans faster, but its
+    tables are many times larger and, between the other stages' scans, fall out of the CPU
+    caches: in the pipeline the NFA's compact states make the tasks stage faster (the
+    matches are the same, whichever the implementation)."""
     automaton = _automaton()
     if _AHOCORASICK_RS is None or automaton is None:
         return None
@@ -262,13 +267,13 @@ def _rs_scanner() -> tuple[Any, tuple[tuple[bool, frozenset[int]], ...]] | None:
         keys.append(key.encode("ascii"))
         values.append(value)
     scanner = _AHOCORASICK_RS.BytesAhoCorasick(keys, matchkind=_AHOCORASICK_RS.MatchKind.Standard,
-                                              implementation=_AHOCORASICK_RS.Implementation.DFA)
+                                              implementation=_AHOCORASICK_RS.Implementation.ContiguousNFA)
     return scanner, tuple(values)
 
 
 def _found_rs(folded: str, scanner: tuple[Any, tuple[tuple[bool, frozenset[int]], ...]],
               words: bytes | None = None) -> set[int]:
-    """:func:`_found_scanned` by the ahocorasick-rs DFA (every occurrence, overlapping ones
+    """:func:`_found_scanned` by the ahocorasick-rs automaton (every occurrence, overlapping ones
     included, as pyahocorasick's ``iter`` reports them): the distinct keys hit, then the same
     pattern checks. ``words``: ``_word_bytes(folded)``, when the caller has it."""
     dfa, values = scanner
@@ -289,12 +294,15 @@ def _resolve_hits(folded: str, hits: Iterable[tuple[bool, frozenset[int]]]) -> s
     a pattern opening's concepts (and those of ``_unhinted()``) are found if one of their
     patterns matches ``folded``."""
     found: set[int] = set()
-    hinted: set[int] = set(_unhinted())
+    hinted: set[int] = set()
     for is_label, orders in hits:
         if is_label:
             found |= orders
         else:
             hinted |= orders
+    unhinted = _unhinted()
+    if unhinted:                        # (none in the shipped scheme: no copy per task)
+        hinted |= unhinted
     if hinted:
         pats = _matchers()
         for order in sorted(hinted - found):
@@ -349,7 +357,7 @@ def tag_folded(folded: str, words: bytes) -> tuple[str, ...]:
     """:func:`tag_topics` of a text given its fold and that fold's word string as bytes
     (``words == _word_bytes(folded)``: the caller may cut it out of a whole document's, see
     :class:`DocumentTopics`)."""
-    return _tagged(folded, _found(folded, words))
+    return _tagged(folded, _found(folded, words), words)
 
 
 #: per code point below 128 the byte it stands as in the word string: itself for ``a-z0-9``,
@@ -396,10 +404,35 @@ class DocumentTopics:
         return tag_folded(body_folded, self.words(start, end))
 
 
-def _tagged(folded: str, found: set[int]) -> tuple[str, ...]:
-    """The topic ids of ``found`` (``_found(folded)``), ``not_in`` phrases applied."""
+@lru_cache(maxsize=1)
+def _not_in_keys() -> tuple[bytes, ...]:
+    """The ``not_in`` phrases as keys of the word string (words joined by one space, one
+    space around): a phrase's regex in :func:`_not_in` matches a fold exactly when its key
+    occurs in the fold's word string (as for the labels, see :func:`_automaton`)."""
+    raw = json.loads(_FILE.read_text(encoding="utf-8"))
+    keys = {" ".join(_WORD_RE.findall(fold(p))) for c in raw["concepts"] for p in c.get("not_in", ())} - {""}
+    return tuple(sorted(f" {k} ".encode("ascii") for k in keys))
+
+
+def _holds_not_in(folded: str, words: bytes | None) -> bool:
+    """``_not_in()[0].search(folded)``, by substring tests on ``words`` (``_word_bytes(folded)``)
+    when given: the regex opens with a look-behind, which the engine tries at every position."""
+    if words is None:
+        not_in = _not_in()[0]
+        return not_in is not None and not_in.search(folded) is not None
+    for key in _not_in_keys():
+        if key in words:
+            return True
+    return False
+
+
+def _tagged(folded: str, found: set[int], words: bytes | None = None) -> tuple[str, ...]:
+    """The topic ids of ``found`` (``_found(folded)``), ``not_in`` phrases applied
+    (``words``: ``_word_bytes(folded)``, when the caller has it)."""
+    if not found:                       # most tasks: nothing to guard or name
+        return ()
     not_in, guarded = _not_in()
-    if not_in is not None and found & guarded and not_in.search(folded):
+    if not_in is not None and found & guarded and _holds_not_in(folded, words):
         blanked = not_in.sub(lambda m: " " * len(m.group(0)), folded)
         found = (found - guarded) | (_found(blanked) & guarded)
     matchers = _matchers()

@@ -303,6 +303,33 @@ def test_document_word_string_cut_by_span_equals_the_span_s_own(parts, a, b):
     assert document(fold(body), a, b) == topics.tag_topics(body)
 
 
+NOT_IN_WORDS = ["các tỉnh giáp biên giới", "tỉnh giáp biên giới", "các tỉnh, thành giáp biên giới", "biên giới",
+                "huyện biên giới", "xã", "tỉnh", "giáp", "thành", "bảo vệ biên giới", "Biên Giới", "cáctỉnh"]
+
+
+@given(st.lists(st.tuples(st.sampled_from(NOT_IN_WORDS + TOPIC_WORDS), st.sampled_from(TOPIC_SEPS)),
+                max_size=14))
+def test_not_in_phrases_on_the_word_string_equal_the_regex(parts):
+    folded = fold(nfc("".join(w + s for w, s in parts)))
+    words = topics._word_bytes(folded)
+    regex = topics._not_in()[0]
+    assert regex is not None
+    assert topics._holds_not_in(folded, words) == (regex.search(folded) is not None)
+    assert topics._holds_not_in(folded, None) == (regex.search(folded) is not None)
+    found = topics._found(folded)
+    assert topics._tagged(folded, found, words) == topics._tagged(folded, found)
+
+
+def test_not_in_keeps_border_tasks_apart():
+    partner = "Hợp tác với các tỉnh giáp biên giới của Lào trong đào tạo cán bộ"
+    border = "Bảo vệ biên giới và quản lý các tỉnh giáp biên giới"
+    assert "topic:bien-gioi-lanh-tho" not in topics.tag_topics(partner)
+    assert "topic:bien-gioi-lanh-tho" in topics.tag_topics(border)
+    for text in (partner, border):
+        folded = fold(text)
+        assert topics.tag_folded(folded, topics._word_bytes(folded)) == topics.tag_topics(text)
+
+
 def test_document_topics_of_every_task_span_equal_tag_topics(documents):
     checked = tagged = 0
     for text, _province in documents:

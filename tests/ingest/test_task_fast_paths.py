@@ -393,3 +393,71 @@ def test_literal_jump_resumes_after_each_match(parts):
     text = "".join(parts)
     assert ([m.span() for m in tasks._LiteralJump(regex).finditer(text)]
             == [m.span() for m in regex.finditer(text)])
+
+
+# -- excluded parts: only the title's head is folded ---------------------------------------------
+def _excluded_reference(title: str) -> bool:
+    """The simple code ``tasks._excluded`` replaces: the whole title folded."""
+    head = " ".join(re.findall(r"[a-z0-9]+", fold(title)))
+    lists = tasks._lists()
+    if head.startswith(lists["with_tasks"]):
+        return False
+    return head.startswith(lists["excluded"])
+
+
+TITLE_PARTS = ["Mục đích", "MỤC ĐÍCH", "yêu cầu", "Tổ chức thực hiện", "TỔ CHỨC THỰC HIỆN", "Kinh phí",
+               "Kết quả đạt được", "kết quả đạt", "nhiệm vụ", "tình hình", "Tình hình", "đối ngoại",
+               "II.", "1.", "a)", "-", ",", " ", "  ", "\n", "\u00a0", "\u0301", "Mu\u0323c đi\u0301ch",
+               "thực", "hiện", "x" * 30, "ổ", "Đ", "\uac00", "\u1100\u1161", "İ", "ﬁ", "2023"]
+
+
+@given(st.lists(st.sampled_from(TITLE_PARTS), max_size=14))
+def test_excluded_equals_folding_the_whole_title(parts):
+    title = "".join(parts)
+    assert tasks._excluded(title) == _excluded_reference(title)
+
+
+def test_excluded_reads_only_a_long_title_head():
+    head = "Tổ chức thực hiện"
+    assert tasks._head_length() == len("to chuc thuc hien")
+    long_title = head + " nhiệm vụ đối ngoại" * 20
+    assert tasks._head(long_title, tasks._head_length()) == "to chuc thuc hien nhiem vu"
+    assert not tasks._excluded(long_title)
+    assert tasks._excluded("Kinh phí thực hiện kế hoạch" + " và nguồn vốn" * 10)
+    assert not tasks._excluded("Nhiệm vụ đối ngoại trong tình hình mới" + " x" * 30)
+    # a head shorter than the longest kind after the cut: the whole title is folded
+    assert tasks._head("1. " + "-" * 40 + " Mục đích", 17) == "1 muc dich"
+
+
+# -- topic ids of the concepts found: nothing found, nothing to guard ----------------------------
+def _tagged_reference(folded: str, found: set[int]) -> tuple[str, ...]:
+    """The simple code of ``topics._tagged`` (no early answer for an empty ``found``)."""
+    not_in, guarded = topics._not_in()
+    if not_in is not None and found & guarded and not_in.search(folded):
+        blanked = not_in.sub(lambda m: " " * len(m.group(0)), folded)
+        found = (found - guarded) | (topics._found(blanked) & guarded)
+    return tuple(topics._matchers()[order][0] for order in sorted(found))
+
+
+TAG_PARTS = ["biên giới", "các tỉnh giáp biên giới", "bảo hộ công dân", "hội nhập quốc tế", "PCPNN",
+             "đối ngoại", "x", " ", ", ", "\n", "các huyện biên giới", "tổ chức"]
+
+
+@given(st.lists(st.sampled_from(TAG_PARTS), max_size=12),
+       st.sets(st.integers(0, len(topics._matchers()) - 1), max_size=4))
+def test_tagged_equals_the_plain_code(parts, extra):
+    folded = fold(nfc("".join(parts)))
+    found = topics._found(folded)
+    for given_found in (found, set(), found | extra):
+        assert topics._tagged(folded, set(given_found)) == _tagged_reference(folded, set(given_found))
+
+
+def test_the_topic_scanner_is_the_compact_automaton():
+    pytest.importorskip("ahocorasick_rs")
+    scanner = topics._rs_scanner()
+    assert scanner is not None
+    # the same keys as the pyahocorasick automaton, one value each
+    assert len(scanner[1]) == len(topics._automaton())
+    folded = fold("Bảo hộ công dân ở các tỉnh giáp biên giới, hội nhập quốc tế")
+    found = topics._found_rs(folded, scanner)
+    assert len(found) >= 2 and found == topics._found_regex(folded)
