@@ -56,7 +56,7 @@ from ..ontology.records import Agency
 from . import gazetteer
 from .gazetteer import (LA, LB, DisjointSpans, PhraseIndex, WordStartRegex, literal_prefixes, match_view,
                         phrase_regex, phrase_sequences, trie_regex)
-from .localities import foreign_name_regex, province_name_regex
+from .localities import foreign_name_regex, province_name_regex, surface_index
 from .provinces import Province, province_by_name
 from .text import nfc, slugify
 
@@ -164,6 +164,33 @@ class AgencyMention:
     start: int
     end: int
     surface: str
+
+    def __init__(self, agency: Agency, start: int, end: int, surface: str) -> None:
+        """What the dataclass would write, written out (the generated ``__init__`` stays Python
+        when compiled): compiled, the fields are stored directly, as a native class's are
+        (mypyc does not consult the frozen ``__setattr__``, which Python code still meets: the
+        record stays frozen, tested); interpreted, through ``object.__setattr__``. (As
+        ``sections.Section`` does; a document makes dozens of mentions.)"""
+        if _STORES_DIRECTLY:
+            self.agency = agency  # type: ignore[misc]
+            self.start = start  # type: ignore[misc]
+            self.end = end  # type: ignore[misc]
+            self.surface = surface  # type: ignore[misc]
+            return
+        set_ = object.__setattr__
+        set_(self, "agency", agency)
+        set_(self, "start", start)
+        set_(self, "end", end)
+        set_(self, "surface", surface)
+
+
+def _probe() -> None:
+    """A plain function: its type tells whether this module runs as bytecode."""
+
+
+#: :class:`AgencyMention`'s ``__init__`` stores its fields directly: compiled only (mypyc
+#: compiles functions to native ones); interpreted, the frozen ``__setattr__`` would refuse them
+_STORES_DIRECTLY = type(_probe).__name__ != "function"
 
 
 @dataclass(frozen=True, slots=True)
@@ -410,6 +437,9 @@ class DocumentAgencies:
     #: :func:`vbgraph.ingest.gazetteer._squeeze` of ``view`` when the agency scan made it (a
     #: long view): :func:`cue_starts` reads it
     squeezed: tuple[str, Any] | None = field(default=None, compare=False, repr=False)
+    #: :func:`cue_starts` of ``view`` from 0, when the joint scan (:func:`_joint_scanner`)
+    #: read the view for the agency scan: the role cues' share of that scan
+    cue_starts: tuple[int, ...] | None = field(default=None, compare=False, repr=False)
 
     def between(self, start: int, end: int) -> list[AgencyMention]:
         """The mentions inside ``[start, end)``, in order."""
@@ -493,13 +523,43 @@ def _all_mentions(text: str, view: str, province: str | None,
 
 
 def document_agencies(text: str, province: str | None, *, view: str | None = None) -> DocumentAgencies:
-    """Every agency named in ``text`` (a whole NFC document), for :func:`roles_for_task`."""
+    """Every agency named in ``text`` (a whole NFC document), for :func:`roles_for_task`.
+
+    A long view is read once by :func:`_joint_scanner` for the agency index, the role cues and
+    the locality index together: the agency scan and the cue starts (kept in the result) take
+    their shares of it, and :func:`~vbgraph.ingest.localities.find_localities` of the same view
+    takes its own while the scan is remembered."""
     view = match_view(text) if view is None else view
+    squeezed: tuple[str, Any] | None = None
+    starts: tuple[int, ...] | None = None
+    if len(view) >= gazetteer._SQUEEZE_MIN_LENGTH:
+        joint = _joint_scanner()
+        if joint is not None:
+            squeezed = gazetteer._squeeze(view)
+            joint.scan(squeezed[0])
     mentions = _all_mentions(text, view, province)
-    # the agency scan squeezed a long view (remembered: no second pass); the cue starts read it
-    squeezed = (gazetteer._squeeze(view) if len(view) >= gazetteer._SQUEEZE_MIN_LENGTH
-                and _cue_scanner() is not None else None)
-    return DocumentAgencies(text, view, province, mentions, tuple(m.start for m in mentions), squeezed)
+    if squeezed is not None:
+        scanner = _cue_scanner()
+        assert scanner is not None                  # a member of the joint scan
+        starts = _cue_starts_scanned(squeezed, scanner, 0)
+    elif len(view) >= gazetteer._SQUEEZE_MIN_LENGTH and _cue_scanner() is not None:
+        # the agency scan squeezed a long view (remembered: no second pass); the cue starts read it
+        squeezed = gazetteer._squeeze(view)
+    return DocumentAgencies(text, view, province, mentions, tuple(m.start for m in mentions), squeezed,
+                            starts)
+
+
+@lru_cache(maxsize=1)
+def _joint_scanner() -> gazetteer.JointScanner | None:
+    """One :class:`~vbgraph.ingest.gazetteer.JointScanner` for the agency index
+    (:func:`pattern_index`), the role cues (:func:`_cue_scanner`) and the locality index
+    (:func:`~vbgraph.ingest.localities.surface_index`), which all read a document's view;
+    None when one of them has no native scanner (or they differ in backend)."""
+    members = [pattern_index().scanner, _cue_scanner(), surface_index().scanner]
+    scanners = [m for m in members if m is not None]
+    if len(scanners) < len(members) or len({m.backend for m in scanners}) != 1:
+        return None
+    return gazetteer.JointScanner(scanners)
 
 
 def find_agencies(text: str, province: str | None, start: int = 0,
@@ -706,7 +766,9 @@ def _stop_regex() -> WordStartRegex:
     return WordStartRegex("(?:" + "|".join(s.replace(" ", r"\s+") for s in stops) + ")" + _LA, _GUARD)
 
 
-_CLAUSE_BREAK = re.compile(r"[.;:!?](?=\s)|\n(?=\s*(?:[-+•]\s|[a-zđ]\)\s|\d+\.\s))")
+#: ``[.;:!?](?=\s)|\n(?=…)`` with the class spelled as literals, each with its own look-ahead:
+#: the same matches, and the engine tries the look-ahead only after those characters
+_CLAUSE_BREAK = re.compile(r"\.(?=\s)|;(?=\s)|:(?=\s)|!(?=\s)|\?(?=\s)|\n(?=\s*(?:[-+•]\s|[a-zđ]\)\s|\d+\.\s))")
 _ITEM_MARK = re.compile(r"^\s*(?:[a-zđ]\)|\d+(?:\.\d+)*[.)]?|[-+•*])?\s*", re.IGNORECASE)
 
 
@@ -757,6 +819,8 @@ def _find_cues(text: str, view: str, start: int, end: int,
 
     One scan per role over the task; only when a cue runs across a clause break is each
     clause scanned on its own (the cues a clause-by-clause scan finds, in the same order).
+    The clause breaks are read only up to the end of the clause holding the last hit (the
+    later ones bound no hit).
     ``starts``: :func:`cue_starts` of the document's view, when the caller has it: a task
     without any of them holds no cue, and only they are tried."""
     cue_rx = _cue_regexes()
@@ -772,10 +836,18 @@ def _find_cues(text: str, view: str, start: int, end: int,
     if all(role == "request" and all(_never_opens(text, view, start, m) for m in hits)
            for role, hits in found if hits):
         return []                       # only "giao" in "ngoại giao" …: the clauses are not needed
-    # _clauses(text, start, end), as the clause starts and ends
-    breaks = [b.end() for b in _CLAUSE_BREAK.finditer(text, start, end)]
-    clause_starts = [start, *breaks]
-    clause_ends = [*breaks, end]
+    # _clauses(text, start, end), as the clause starts and ends, up to the clause of the last
+    # hit: the breaks after it are needed only when a cue crosses a break (below)
+    last = max(m.start() for _role, hits in found for m in hits)
+    clause_starts = [start]
+    clause_ends: list[int] = []
+    for b in _CLAUSE_BREAK.finditer(text, start, end):
+        clause_ends.append(b.end())
+        if b.end() > last:
+            break                       # the last hit's clause ends here
+        clause_starts.append(b.end())
+    else:
+        clause_ends.append(end)
     cues: list[_Cue] = []
     crossed = False
     for role, hits in found:
@@ -792,7 +864,8 @@ def _find_cues(text: str, view: str, start: int, end: int,
             break
     if crossed:
         cues = []
-        for c0, c1 in zip(clause_starts, clause_ends):
+        breaks = [b.end() for b in _CLAUSE_BREAK.finditer(text, start, end)]
+        for c0, c1 in zip([start, *breaks], [*breaks, end]):
             clause_hits = ([(role, list(rx.finditer(view, c0, c1))) for role, rx in cue_rx.items()]
                            if starts is None else _scan_roles(view, starts, c0, c1))
             for role, in_clause in clause_hits:
@@ -827,9 +900,32 @@ def _subject(view: str, mentions: list[AgencyMention], cue: _Cue,
         chain.insert(0, m)
         pos = m.start
     # "tham mưu giúp UBND tỉnh phối hợp …": an advised / reported-to body is no subject
-    if chain and _gap_regexes()[1].search(view[cue.clause_start:chain[0].start]):
+    if chain and _advised(view, cue.clause_start, chain[0].start):
         return []
     return chain
+
+
+def _advised(view: str, start: int, end: int) -> bool:
+    """Whether ``view[start:end]`` ends with an object marker (``tham mưu``, ``gửi`` …, then
+    whitespace only): ``object_markers_regex`` searched in it. When that regex is a plain word
+    list (:func:`_object_marker_words`), the same by ``str.endswith`` after the trailing
+    whitespace (every marker ends with a letter, so a match ends where the whitespace starts:
+    no search over the slice)."""
+    words = _object_marker_words()
+    if words is None:
+        return _gap_regexes()[1].search(view[start:end]) is not None
+    while end > start and view[end - 1].isspace():      # what ``\s`` matches
+        end -= 1
+    return view.endswith(words, start, end)
+
+
+@lru_cache(maxsize=1)
+def _object_marker_words() -> tuple[str, ...] | None:
+    r"""The words of ``object_markers_regex`` when it reads ``(?:w|w …)\s*$`` with plain
+    words (letters, single inner spaces), else None."""
+    m = re.fullmatch(r"\(\?:([a-z]+(?: [a-z]+)*(?:\|[a-z]+(?: [a-z]+)*)*)\)\\s\*\$",
+                     _data()["object_markers_regex"])
+    return tuple(m.group(1).split("|")) if m is not None else None
 
 
 @lru_cache(maxsize=1)
@@ -976,6 +1072,8 @@ class TaskRoles:
 
     def starts(self, start: int) -> tuple[int, ...] | None:
         """The cue starts of the document, at least from ``start`` on."""
+        if self.document.cue_starts is not None:
+            return self.document.cue_starts        # found with the agency scan, from 0 on
         if self._from is None or start < self._from:
             self._starts = cue_starts(self.document.view, start, self.document.squeezed)
             self._from = start

@@ -30,6 +30,12 @@ so a hit is exactly a place where the trie matches, and the key names the patter
 only those are tried there, each with its own regex. Short views (headings), and indexes whose
 words hold other characters than ``[a-z0-9/]``, keep the regex scan.
 
+**JointScanner**: the automaton's cost is its walk over the bytes, hardly the number of keys,
+and the agency index, the role cues and the locality index read the same document view. A
+:class:`JointScanner` over their key scanners reads the view once for all three (an automaton
+over the union of the keys, each hit handed to the scanners owning its key); each scanner then
+takes its share of that scan (remembered for the last two views) instead of a pass of its own.
+
 **WordStartRegex**: the same idea for one regex that opens with a look-behind
 (``(?<![a-z])luat …``): jump to its literal openings, then take the real match.
 
@@ -343,6 +349,11 @@ class PhraseIndex:
     def __len__(self) -> int:
         return len(self._entries)
 
+    @property
+    def scanner(self) -> _KeyScanner | None:
+        """The native key scanner of long views (None: the regex scan serves them)."""
+        return self._automaton
+
     def candidates(self, view: str, pos: int) -> tuple[int, ...]:
         """The patterns that can match at ``pos``: keyed by the word (and the next word)
         standing there."""
@@ -498,13 +509,18 @@ class _KeyScanner:
     squeezed offset of its first character and its key's value, in no particular order.
 
     ``backend``: ``"rs"`` (ahocorasick-rs: a DFA over the ASCII bytes of the squeezed view,
-    several times faster) or ``"py"`` (pyahocorasick); both find the same occurrences."""
+    several times faster) or ``"py"`` (pyahocorasick); both find the same occurrences.
+    ``joint``: the :class:`JointScanner` that took this scanner in (``member``: its place
+    there), whose scan of a view, when it has one, serves :meth:`hits`."""
 
     def __init__(self, keys: dict[str, tuple[int, ...]], backend: str):
         self.backend = backend
+        self.keys: list[str] = list(keys)
         self._values = list(keys.values())
         self._rs: Any = None
         self._py: Any = None
+        self.joint: JointScanner | None = None
+        self.member = -1
         if backend == "rs":
             self._rs = ahocorasick_rs.BytesAhoCorasick(
                 [key.encode("ascii") for key in keys], matchkind=ahocorasick_rs.MatchKind.Standard,
@@ -517,6 +533,17 @@ class _KeyScanner:
             self._py = automaton
 
     def hits(self, squeezed: str) -> tuple[list[int], list[tuple[int, ...]]]:
+        """The occurrences in ``squeezed``: the joint scan's when :attr:`joint` read it lately,
+        else this scanner's own (:meth:`own_hits`). The lists may be shared: not to be changed."""
+        joint = self.joint
+        if joint is not None:
+            found = joint.found(squeezed, self.member)
+            if found is not None:
+                return found
+        return self.own_hits(squeezed)
+
+    def own_hits(self, squeezed: str) -> tuple[list[int], list[tuple[int, ...]]]:
+        """The occurrences in ``squeezed``, found by this scanner's own pass."""
         values = self._values
         starts: list[int] = []
         owners: list[tuple[int, ...]] = []
@@ -530,6 +557,92 @@ class _KeyScanner:
             starts.append(end - back)
             owners.append(values[k])
         return starts, owners
+
+
+#: how many squeezed views a :class:`JointScanner` remembers its scan of
+_JOINT_SLOTS = 2
+
+
+class JointScanner:
+    """Several :class:`_KeyScanner` (``members``, one backend) read in one pass.
+
+    The per-byte walk of the automaton, not the number of keys, is most of a scan's cost, and
+    the agency index, the role cues and the locality index all scan the same document view:
+    one automaton over the union of their keys, each key's value the ``(member, value)``
+    pairs of the members holding it, reads the view once (:meth:`scan`). An occurrence of a
+    key of the union is an occurrence of that key for every member holding it, so each
+    member's share is exactly what its own scan finds (the same occurrences, perhaps in
+    another order). The shares of the last :data:`_JOINT_SLOTS` squeezed views are
+    remembered, and a member's :meth:`_KeyScanner.hits` of such a view returns its share
+    (:meth:`found`) instead of scanning it again. Taking a scanner in sets its ``joint``."""
+
+    def __init__(self, members: Sequence[_KeyScanner]):
+        backends = {m.backend for m in members}
+        if len(backends) != 1:
+            raise ValueError(f"members of one joint scan need one backend, not {sorted(backends)}")
+        union: dict[str, list[tuple[int, tuple[int, ...]]]] = {}
+        for m, scanner in enumerate(members):
+            for key, value in zip(scanner.keys, scanner._values):
+                union.setdefault(key, []).append((m, value))
+        self.size = len(members)
+        # per key of the union: its member and value when one member holds it (most keys),
+        # else member -1 and every (member, value) pair in ``_shared``
+        self._member: list[int] = []
+        self._value: list[tuple[int, ...]] = []
+        self._shared: dict[int, tuple[tuple[int, tuple[int, ...]], ...]] = {}
+        for k, owners in enumerate(union.values()):
+            single = len(owners) == 1
+            self._member.append(owners[0][0] if single else -1)
+            self._value.append(owners[0][1] if single else ())
+            if not single:
+                self._shared[k] = tuple(owners)
+        self._scanner = _KeyScanner({key: (k,) for k, key in enumerate(union)}, backends.pop())
+        self._last: tuple[tuple[str, list[tuple[list[int], list[tuple[int, ...]]]]], ...] = ()
+        for m, scanner in enumerate(members):
+            scanner.joint = self
+            scanner.member = m
+
+    def scan(self, squeezed: str) -> list[tuple[list[int], list[tuple[int, ...]]]]:
+        """Per member, its hits in ``squeezed`` (see :meth:`_KeyScanner.hits`), by one pass
+        (none when this view's scan is remembered); remembered for :meth:`found`."""
+        for known, remembered in self._last:
+            if known == squeezed:
+                return remembered
+        member, value = self._member, self._value
+        shares: list[tuple[list[int], list[tuple[int, ...]]]] = [([], []) for _ in range(self.size)]
+        scanner = self._scanner
+        found: list[tuple[int, int]] = []           # (key, start) of the occurrences to share out
+        if scanner._rs is not None:
+            for k, start, _end in scanner._rs.find_matches_as_indexes(squeezed.encode("ascii"),
+                                                                       overlapping=True):
+                m = member[k]
+                if m >= 0:                          # the common case, inline
+                    share = shares[m]
+                    share[0].append(start)
+                    share[1].append(value[k])
+                else:
+                    found.append((k, start))
+        else:
+            for end, (back, k) in scanner._py.iter(squeezed):
+                found.append((k, end - back))
+        for k, start in found:
+            m = member[k]
+            if m >= 0:
+                shares[m][0].append(start)
+                shares[m][1].append(value[k])
+            else:
+                for owner, v in self._shared[k]:
+                    shares[owner][0].append(start)
+                    shares[owner][1].append(v)
+        self._last = ((squeezed, shares), *self._last[:_JOINT_SLOTS - 1])
+        return shares
+
+    def found(self, squeezed: str, member: int) -> tuple[list[int], list[tuple[int, ...]]] | None:
+        """The share of ``member`` of a remembered scan of ``squeezed``, else None."""
+        for known, shares in self._last:
+            if known == squeezed:           # the same object, or (evicted squeeze) an equal one
+                return shares[member]
+        return None
 
 
 def _automaton(sequences: dict[tuple[str, ...], set[int]], prefixes: dict[str, set[int]],

@@ -219,6 +219,27 @@ class _Hit:
     start: int
     end: int
 
+    def __init__(self, entry: GazetteerEntry, start: int, end: int) -> None:
+        """The dataclass's ``__init__`` written out, storing the fields directly when compiled
+        (see ``agencies.AgencyMention``: the record stays frozen)."""
+        if _STORES_DIRECTLY:
+            self.entry = entry  # type: ignore[misc]
+            self.start = start  # type: ignore[misc]
+            self.end = end  # type: ignore[misc]
+            return
+        set_ = object.__setattr__
+        set_(self, "entry", entry)
+        set_(self, "start", start)
+        set_(self, "end", end)
+
+
+def _probe() -> None:
+    """A plain function: its type tells whether this module runs as bytecode."""
+
+
+#: :class:`_Hit`'s ``__init__`` stores its fields directly (compiled only)
+_STORES_DIRECTLY = type(_probe).__name__ != "function"
+
 
 def _hits(text: str, view: str | None = None) -> list[_Hit]:
     view = match_view(text) if view is None else view
