@@ -7,14 +7,18 @@ cues). The gazetteer is matched in one scan (:class:`~vbgraph.ingest.gazetteer.P
 Matching works on a *view* of the text (:func:`match_view`): :func:`~vbgraph.ingest.text.fold`
 (lower case, no diacritics, 1:1 with the NFC text) with ``- – — & , .`` turned into spaces, so
 offsets found in the view are offsets in the document, ``hòa``/``hoà``/``hoa`` are the same word,
-and names wrapped over lines (``Sê\\nKông``) still match.
+and names wrapped over lines (``Sê\\nKông``) still match. A document's candidates are read off
+the index's automaton hits (:func:`_candidates`: a surface's words between word boundaries, its
+end read off the view, no regex run), then guarded (case, words around the name:
+:func:`_guards_ok`, which reads those words directly) and taken longest first.
 
 Relation rule (one :class:`Locality` per locality per document): a mention is a *partner* when
 its sentence states a relationship (``partner_cues``: kết nghĩa, quan hệ hữu nghị, hợp tác hữu
 nghị, quan hệ hợp tác, thỏa thuận … đã ký, bản ghi nhớ, quan hệ đối ngoại …) and no prospective
 cue (nghiên cứu, thiết lập, tìm kiếm, mở rộng quan hệ …) stands between the start of its clause
 (``;``-delimited) and the name; otherwise it is a *mention*. Partner wins over mention; the
-record keeps the first mention supporting its relation. Vietnamese places are always mentions
+record keeps the first mention supporting its relation (so the later mentions of a locality
+already a partner are not read). Vietnamese places are always mentions
 (they are where the province acts, not partners); the home province itself is not a locality.
 """
 from __future__ import annotations
@@ -26,6 +30,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Final
 
 from ..ontology.records import Locality
 from ..ontology.vocab import LocalityKind, LocalityRelation
@@ -42,6 +47,11 @@ __all__ = [
 ]
 
 DATA = Path(__file__).parent / "data"
+#: enum members read per mention (compiled: a constant, not an attribute lookup on the class)
+_COUNTRY: Final = LocalityKind.COUNTRY
+_VIETNAMESE_PLACE: Final = LocalityKind.VIETNAMESE_PLACE
+_PARTNER: Final = LocalityRelation.PARTNER
+_MENTION: Final = LocalityRelation.MENTION
 _LB = LB
 _LA = LA
 
@@ -172,8 +182,70 @@ def _case_ok(written: str, original: str) -> bool:
     return all(not w or g[:1].isupper() for w, g in zip(want, got))
 
 
+#: what :func:`_word_before` and :func:`_capital_after` find (the plain code's regexes; the
+#: tests compare them)
 _CAP_WORD_BEFORE = re.compile(r"([^\W\d_]+)[ \t]+$")
 _CAP_WORD_AFTER = re.compile(r"^[ \t]+([^\W\d_]+)")
+#: ``[a-z0-9]`` (a word character of the view) and ``[ \t]``, as literals for ``in`` tests
+_VIEW_WORD_CHARS: Final = "abcdefghijklmnopqrstuvwxyz0123456789"
+_BLANKS: Final = " \t"
+
+
+def _is_letter(ch: str) -> bool:
+    r"""``[^\W\d_]`` of ``re`` (a str pattern): alphanumeric, not a decimal digit."""
+    return ch.isalnum() and not ch.isdecimal()
+
+
+def _last_view_word(view: str, lo: int, hi: int) -> str | None:
+    """The last ``[a-z0-9]+`` run of ``view[lo:hi]`` (``_VIEW_WORD.findall(view, lo, hi)[-1]``),
+    None when there is none; read backwards from ``hi``."""
+    j = hi
+    while j > lo and view[j - 1] not in _VIEW_WORD_CHARS:
+        j -= 1
+    if j == lo:
+        return None
+    k = j - 1
+    while k > lo and view[k - 1] in _VIEW_WORD_CHARS:
+        k -= 1
+    return view[k:j]
+
+
+def _word_before(text: str, lo: int, hi: int) -> str | None:
+    r"""``group(1)`` of ``([^\W\d_]+)[ \t]+$`` searched in ``text[lo:hi]`` (None: no match),
+    without the slice or the engine: ``$`` stands at the end or before a final line break,
+    the blanks are the whole run before it, and the leftmost match takes the whole run of
+    letters before them (cut at ``lo``)."""
+    if hi <= lo:
+        return None
+    e = hi
+    last = text[hi - 1]
+    if last == "\n":
+        e = hi - 1
+    elif last not in _BLANKS:
+        return None
+    k = e
+    while k > lo and text[k - 1] in _BLANKS:
+        k -= 1
+    if k == e:
+        return None
+    w = k
+    while w > lo and _is_letter(text[w - 1]):
+        w -= 1
+    if w == k:
+        return None
+    return text[w:k]
+
+
+def _capital_after(text: str, lo: int, hi: int) -> bool:
+    r"""Whether ``^[ \t]+([^\W\d_]+)`` matches ``text[lo:hi]`` with a capital first letter."""
+    i = lo
+    hi = min(hi, len(text))
+    while i < hi and text[i] in _BLANKS:
+        i += 1
+    if i == lo or i >= hi:
+        return False
+    ch = text[i]
+    return _is_letter(ch) and ch.isupper()
 
 
 @lru_cache(maxsize=256)
@@ -188,27 +260,31 @@ def _guard_words() -> tuple[frozenset[str], frozenset[str]]:
 
 
 def _guards_ok(s: _Surface, text: str, view: str, start: int, end: int) -> bool:
+    """The guards of a candidate: its case, then (countries) no ``not_before`` word as the
+    last word of the 30 characters before it, the exact spelling, no ``not_after`` word
+    after it, and (isolated names) no capitalised word right before (but a direction word)
+    or right after it within 30 characters. The word tests read the text around the name
+    directly (the plain code: a regex per test over a slice, kept in the tests as the
+    oracle)."""
     e = s.entry
     original = text[start:end]
     if not _case_ok(s.written, original):
         return False
     if e is None:
         return True
-    not_before, directions = _guard_words()
-    if e.kind is LocalityKind.COUNTRY:
-        before = _VIEW_WORD.findall(view, max(0, start - 30), start)
-        if before and before[-1] in not_before:
+    if e.kind is _COUNTRY:
+        before = _last_view_word(view, max(0, start - 30), start)
+        if before is not None and before in _guard_words()[0]:
             return False
     if e.exact and _canonical_name(" ".join(original.split())) != _canonical_name(s.written):
         return False
-    if e.not_after and _not_after_regex(e.not_after).match(view[end:end + 30]):
+    if e.not_after and _not_after_regex(e.not_after).match(view, end, end + 30):
         return False
     if e.isolated:
-        m = _CAP_WORD_BEFORE.search(text[max(0, start - 30):start])
-        if m and m.group(1)[:1].isupper() and m.group(1) not in directions:
+        word = _word_before(text, max(0, start - 30), start)
+        if word is not None and word[:1].isupper() and word not in _guard_words()[1]:
             return False
-        m = _CAP_WORD_AFTER.search(text[end:end + 30])
-        if m and m.group(1)[:1].isupper():
+        if _capital_after(text, end, end + 30):
             return False
     return True
 
@@ -241,12 +317,91 @@ def _probe() -> None:
 _STORES_DIRECTLY = type(_probe).__name__ != "function"
 
 
+@lru_cache(maxsize=1)
+def _surface_tokens() -> tuple[tuple[str, ...], ...]:
+    """Per surface, the one token sequence its regex matches (``()``: not one, the regex
+    decides)."""
+    out: list[tuple[str, ...]] = []
+    for s in _surfaces():
+        seqs = phrase_sequences(s.written, optional_va=False)
+        out.append(next(iter(seqs)) if len(seqs) == 1 else ())
+    return tuple(out)
+
+
+_NOT_BEFORE_MATCH: Final = "abcdefghijklmnopqrstuvwxyz0123456789/"
+
+
+def _sequence_end(view: str, pos: int, tokens: tuple[str, ...]) -> int:
+    """Where the match of ``LB tok1 \\s+ tok2 … LA`` at ``pos`` ends (a surface regex: its
+    words, whitespace runs between them), read directly; -1 when it does not match there."""
+    n = len(view)
+    if pos > 0 and view[pos - 1] in _NOT_BEFORE_MATCH:
+        return -1
+    p = pos
+    for k, tok in enumerate(tokens):
+        if k:
+            q = p
+            while q < n and view[q].isspace():
+                q += 1
+            if q == p:
+                return -1
+            p = q
+        if not view.startswith(tok, p):
+            return -1
+        p += len(tok)
+    if p < n and view[p] in _VIEW_WORD_CHARS:
+        return -1
+    return p
+
+
+def _candidates(view: str) -> list[tuple[int, int, _Surface]]:
+    """Every match of every surface regex: ``surface_index().matches(view)`` as ``(start, end,
+    surface)``, in the same order (by surface, then offset). For a document-sized view the
+    index's automaton hits (:meth:`PhraseIndex._hits`: where a surface's words stand between
+    word boundaries) are read directly: the match there is its words and the whitespace runs
+    between them, so its end is read off the view (:func:`_sequence_end`) and the regex runs
+    only where that reading fails (never, when the automaton is right)."""
+    index = surface_index()
+    surfaces = _surfaces()
+    cands: list[tuple[int, int, _Surface]] = []
+    found = index._hits(view)
+    if found is None:
+        for i, m in index.matches(view):
+            start, end = m.span()
+            cands.append((start, end, surfaces[i]))
+        return cands
+    starts, owners = found
+    tried: dict[int, list[int]] = {}       # surface -> offsets where it may match
+    for k in range(len(starts)):
+        pos = starts[k]
+        for i in owners[k]:
+            at = tried.get(i)
+            if at is None:
+                tried[i] = [pos]
+            else:
+                at.append(pos)
+    tokens = _surface_tokens()
+    for i in sorted(tried):
+        s = surfaces[i]
+        seq = tokens[i]
+        last_end = 0
+        for pos in sorted(set(tried[i])):
+            if pos < last_end:
+                continue
+            end = _sequence_end(view, pos, seq) if seq else -1
+            if end < 0:
+                at_pos = s.regex.match(view, pos)
+                if at_pos is None:
+                    continue
+                end = at_pos.end()
+            cands.append((pos, end, s))
+            last_end = max(end, pos + 1)
+    return cands
+
+
 def _hits(text: str, view: str | None = None) -> list[_Hit]:
     view = match_view(text) if view is None else view
-    cands: list[tuple[int, int, _Surface]] = []
-    surfaces = _surfaces()
-    for index, m in surface_index().matches(view):
-        cands.append((m.start(), m.end(), surfaces[index]))
+    cands = _candidates(view)
     # longest first; blockers take their span away from shorter names
     cands.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
     taken = DisjointSpans()
@@ -359,7 +514,7 @@ def _is_partner(bounds: _Bounds, view: str, hit: _Hit,
                 cued: dict[tuple[int, int], bool] | None = None) -> bool:
     """``cued``: whether a sentence holds a partner cue, by its span (filled as sentences are
     read: the names of one sentence share the search)."""
-    if hit.entry.kind is LocalityKind.VIETNAMESE_PLACE:
+    if hit.entry.kind is _VIETNAMESE_PLACE:
         return False
     partner, prospective = _cue_regexes()
     sentence = bounds.sentence(hit.start)
@@ -389,11 +544,13 @@ def find_localities(text: str, section_at: Callable[[int], str],
     best: dict[str, tuple[LocalityRelation, _Hit]] = {}
     for hit in _hits(text, view):
         e = hit.entry
-        if home is not None and e.kind is LocalityKind.VIETNAMESE_PLACE and province_by_name(e.name) == home:
+        if home is not None and e.kind is _VIETNAMESE_PLACE and province_by_name(e.name) == home:
             continue
-        rel = LocalityRelation.PARTNER if _is_partner(bounds, view, hit, cued) else LocalityRelation.MENTION
         have = best.get(e.id)
-        if have is None or (have[0] is LocalityRelation.MENTION and rel is LocalityRelation.PARTNER):
+        if have is not None and have[0] is _PARTNER:
+            continue            # the record keeps its first partner mention: nothing to ask
+        rel = _PARTNER if _is_partner(bounds, view, hit, cued) else _MENTION
+        if have is None or rel is _PARTNER:
             best[e.id] = (rel, hit)
     out = [Locality(id=f"locality:{h.entry.id}", name=h.entry.name, kind=h.entry.kind,
                     country=h.entry.country, relation=rel, start=h.start, end=h.end,

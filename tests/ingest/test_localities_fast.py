@@ -2,10 +2,12 @@
 
 Oracles (the code as it was, written out here): the sentence of a mention from all the
 document's boundaries (no remembered sentence), the partner-cue search done for every mention
-(no per-sentence answer), and the case test computed afresh (no memo)."""
+(no per-sentence answer, and also for names already found as partners), the case test computed
+afresh (no memo), and the guards' word tests as regexes over slices."""
 from __future__ import annotations
 
 import bisect
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -46,13 +48,67 @@ def _is_partner_reference(bounds, view, hit) -> bool:
     return not prospective.search(view, max(c0, s0), hit.start)
 
 
+_VIEW_WORD = re.compile(r"[a-z0-9]+")
+_CAP_WORD_BEFORE = re.compile(r"([^\W\d_]+)[ \t]+$")
+_CAP_WORD_AFTER = re.compile(r"^[ \t]+([^\W\d_]+)")
+
+
+def _guards_ok_reference(s, text, view, start, end) -> bool:
+    """``_guards_ok`` as it was: a regex per word test, over a slice."""
+    e = s.entry
+    original = text[start:end]
+    if not _case_ok_reference(s.written, original):
+        return False
+    if e is None:
+        return True
+    not_before, directions = localities._guard_words()
+    if e.kind is LocalityKind.COUNTRY:
+        before = _VIEW_WORD.findall(view, max(0, start - 30), start)
+        if before and before[-1] in not_before:
+            return False
+    if e.exact and localities.canonical_tones(" ".join(original.split())) != localities.canonical_tones(s.written):
+        return False
+    if e.not_after and localities._not_after_regex(e.not_after).match(view[end:end + 30]):
+        return False
+    if e.isolated:
+        m = _CAP_WORD_BEFORE.search(text[max(0, start - 30):start])
+        if m and m.group(1)[:1].isupper() and m.group(1) not in directions:
+            return False
+        m = _CAP_WORD_AFTER.search(text[end:end + 30])
+        if m and m.group(1)[:1].isupper():
+            return False
+    return True
+
+
+def _hits_reference(text, view):
+    """``_hits`` with the reference guards."""
+    cands = []
+    surfaces = localities._surfaces()
+    for index, m in localities.surface_index().matches(view):
+        cands.append((m.start(), m.end(), surfaces[index]))
+    cands.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
+    taken = localities.DisjointSpans()
+    out = []
+    for start, end, s in cands:
+        if taken.overlaps(start, end):
+            continue
+        if not _guards_ok_reference(s, text, view, start, end):
+            continue
+        taken.add(start, end)
+        if s.entry is not None:
+            out.append((s.entry, start, end))
+    out.sort(key=lambda h: h[1])
+    return out
+
+
 def _find_localities_reference(text, section_at, home_province):
-    """``find_localities`` with the reference sentence, partner test and case test."""
+    """``find_localities`` with the reference sentence, partner test, case test and guards,
+    the partner test asked for every mention."""
     view = match_view(text)
     home = localities.province_by_name(home_province)
     bounds = _Bounds(text)
     best = {}
-    for hit in localities._hits(text, view):
+    for hit in (localities._Hit(*h) for h in _hits_reference(text, view)):
         e = hit.entry
         if home is not None and e.kind is LocalityKind.VIETNAMESE_PLACE and localities.province_by_name(e.name) == home:
             continue
@@ -117,3 +173,95 @@ def test_names_of_one_sentence_share_its_cue(text, partner):
     out = find_localities(nfc(text), lambda i: "", None)
     assert len(out) >= 2
     assert {x.relation is LocalityRelation.PARTNER for x in out} == {partner}
+
+
+# -- the guards' word tests --------------------------------------------------------------------
+WORD_TEST_ALPHABET = "aAbĐđÀàỳỲ19_²Ⓐⅷ \t\n.,;-"
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet=WORD_TEST_ALPHABET, max_size=40), st.data())
+def test_word_before_equals_the_regex(text, data):
+    hi = data.draw(st.integers(0, len(text)))
+    lo = data.draw(st.integers(0, hi))
+    m = _CAP_WORD_BEFORE.search(text[lo:hi])
+    assert localities._word_before(text, lo, hi) == (m.group(1) if m else None)
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet=WORD_TEST_ALPHABET, max_size=40), st.data())
+def test_capital_after_equals_the_regex(text, data):
+    lo = data.draw(st.integers(0, len(text)))
+    hi = data.draw(st.integers(lo, len(text) + 5))
+    m = _CAP_WORD_AFTER.search(text[lo:hi])
+    assert localities._capital_after(text, lo, hi) == bool(m and m.group(1)[:1].isupper())
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet="abz09 /\n.Àx_", max_size=40), st.data())
+def test_last_view_word_equals_the_regex(view, data):
+    hi = data.draw(st.integers(0, len(view)))
+    lo = data.draw(st.integers(0, hi))
+    words = _VIEW_WORD.findall(view, lo, hi)
+    assert localities._last_view_word(view, lo, hi) == (words[-1] if words else None)
+
+
+def test_word_tests_see_what_they_should():
+    assert localities._word_before("Tỉnh Savannakhet  ", 0, 18) == "Savannakhet"
+    assert localities._word_before("Bắc \n", 0, 5) == "Bắc"
+    assert localities._word_before("ab1 ", 0, 4) is None
+    assert localities._capital_after("Lào Cai", 3, 33) is True
+    assert localities._capital_after("Lào cai", 3, 33) is False
+    assert localities._last_view_word("nuoc  ", 0, 6) == "nuoc"
+
+
+GUARD_PARTS = ["Lào", "lào", "Lào Cai", "Pháp", "pháp luật", "Anh", "anh", "Ý", "y tế", "Bỉ",
+               "Hàn Quốc", "Trung Quốc", "Vân Nam", "nước", "Bắc", "Thượng", "Tỉnh", " ", "\t",
+               "\n", ", ", ". ", "1", "CHDCND", "Cộng hòa", "x"]
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(GUARD_PARTS), max_size=30).map("".join))
+def test_hits_equal_the_regex_guards(text):
+    text = nfc(text)
+    view = match_view(text)
+    got = [(h.entry, h.start, h.end) for h in localities._hits(text, view)]
+    assert got == _hits_reference(text, view)
+
+
+def _candidates_reference(view):
+    surfaces = localities._surfaces()
+    return [(m.start(), m.end(), surfaces[i]) for i, m in localities.surface_index().matches(view)]
+
+
+LONG_PARTS = GUARD_PARTS + ["Thái Lan", "Campuchia", "Việt Nam", "Xiêng Khoảng", "Hủa Phăn",
+                            "Luông Pha Băng", "Lào\nCai", "Vân\n  Nam", "/", "(", "Cam-pu-chia"]
+
+
+@settings(max_examples=200)
+@given(st.lists(st.sampled_from(LONG_PARTS), min_size=60, max_size=120).map("".join))
+def test_candidates_read_off_the_automaton_equal_the_regex_matches(text):
+    """Document-sized views (the automaton path): every surface match, same ends, same order."""
+    text = nfc(text)
+    view = match_view(text)
+    assert len(view) >= 256 or localities.surface_index()._hits(view) is None
+    assert localities._candidates(view) == _candidates_reference(view)
+    got = [(h.entry, h.start, h.end) for h in localities._hits(text, view)]
+    assert got == _hits_reference(text, view)
+
+
+def test_candidates_on_the_seeds(seed_paths):
+    for p in seed_paths.values():
+        view = match_view(nfc(p.read_text(encoding="utf-8")))
+        assert localities.surface_index()._hits(view) is not None
+        want = _candidates_reference(view)
+        assert len(want) > 20 and localities._candidates(view) == want
+
+
+def test_sequence_end_reads_the_match():
+    view = match_view("ở Lào\n  Cai, Luông  Pha Băng/ x")
+    assert localities._sequence_end(view, 2, ("lao", "cai")) == 11
+    assert localities._sequence_end(view, 2, ("lao",)) == 5
+    assert localities._sequence_end(view, 3, ("ao",)) == -1          # inside a word
+    assert localities._sequence_end(view, 13, ("luong", "pha", "bang")) == 28
+    assert localities._sequence_end(view, 13, ("luong", "pha", "ban")) == -1   # not at a word end
