@@ -79,3 +79,22 @@ def generated_plans():
         return list(corpus.iter_documents(n, seed=seed))
 
     return plans
+
+
+@pytest.fixture(scope="session")
+def extracted_plans(seed_paths, generated_plans):
+    """``extracted_plans(n, seed)``: the five seeds and the first ``n`` generated plans, each as
+    ``(text, province)``: the text cleaned as the pipeline cleans it, the province it found."""
+    from vbgraph.ingest.pipeline import extract_text
+
+    def texts(n: int, seed: int) -> list[tuple[str, str | None]]:
+        out = []
+        for path in seed_paths.values():
+            doc = extract_text(path.read_text(encoding="utf-8"), path.name)
+            out.append((doc.text, doc.document.province))
+        for g in generated_plans(n, seed):
+            doc = extract_text(g.text, "generated")
+            out.append((doc.text, doc.document.province))
+        return out
+
+    return texts

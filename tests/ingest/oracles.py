@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from vbgraph.ingest import agencies, tasks
+from vbgraph.ingest import agencies, localities, tasks
 from vbgraph.ingest.gazetteer import match_view
 from vbgraph.ingest.text import fold, nfc
 
@@ -58,3 +58,46 @@ def agency_heading_reference(heading_text: str, province: str | None) -> Any:
         if m.start >= body_start and not view[body_start:m.start].strip():
             return m.agency
     return None
+
+
+VIEW_WORD = re.compile(r"[a-z0-9]+")
+CAP_WORD_BEFORE = re.compile(r"([^\W\d_]+)[ \t]+$")
+CAP_WORD_AFTER = re.compile(r"^[ \t]+([^\W\d_]+)")
+
+
+def locality_case_ok_reference(written: str, original: str) -> bool:
+    """``localities._case_ok`` without its memo."""
+    want = localities.words_with_case(written)
+    got = localities.words_with_case(original)
+    if len(want) != len(got):
+        return bool(got) and got[0][:1].isupper()
+    return all(not w[:1].isupper() or g[:1].isupper() for w, g in zip(want, got))
+
+
+def locality_guards_reference(s: Any, text: str, view: str, start: int, end: int) -> bool:
+    """``localities._guards_ok`` as the rules read: a regex per word test, over slices, the
+    guard words read from the data file."""
+    e = s.entry
+    original = text[start:end]
+    if not locality_case_ok_reference(s.written, original):
+        return False
+    if e is None:
+        return True
+    before = VIEW_WORD.findall(view[max(0, start - 30):start])
+    if before and before[-1] in localities._raw()["not_before"] and e.kind is localities.LocalityKind.COUNTRY:
+        return False
+    if e.exact and localities.canonical_tones(" ".join(original.split())) != localities.canonical_tones(s.written):
+        return False
+    if e.not_after:
+        tail = view[end:end + 30]
+        if any(re.match(r"\s+" + w.replace(" ", r"\s+") + localities._LA, tail) for w in e.not_after):
+            return False
+    if e.isolated:
+        directions = set(localities._raw()["direction_words"])
+        m = CAP_WORD_BEFORE.search(text[max(0, start - 30):start])
+        if m and m.group(1)[:1].isupper() and m.group(1) not in directions:
+            return False
+        m = CAP_WORD_AFTER.search(text[end:end + 30])
+        if m and m.group(1)[:1].isupper():
+            return False
+    return True

@@ -18,7 +18,7 @@ from vbgraph.ingest import agencies, gazetteer, tasks, topics
 from vbgraph.ingest.agencies import _Cand, _guard_ok, _inside_code, _kind_index, _patterns
 from vbgraph.ingest.gazetteer import match_view
 from vbgraph.ingest.localities import foreign_name_regex, province_name_regex
-from vbgraph.ingest.pipeline import _hooks, extract_text
+from vbgraph.ingest.pipeline import _hooks
 from vbgraph.ingest.tasks import extract_tasks
 from vbgraph.ingest.provinces import Province, province_by_name
 from vbgraph.ingest.sections import parse_outline
@@ -34,16 +34,9 @@ _spec.loader.exec_module(oracles)
 
 
 @pytest.fixture(scope="module")
-def documents(seed_paths, generated_plans) -> list[tuple[str, str | None]]:
+def documents(extracted_plans) -> list[tuple[str, str | None]]:
     """The seeds and generated plans, cleaned as the pipeline cleans them, with their province."""
-    out = []
-    for path in seed_paths.values():
-        doc = extract_text(path.read_text(encoding="utf-8"), path.name)
-        out.append((doc.text, doc.document.province))
-    for g in generated_plans(25, 7):
-        doc = extract_text(g.text, "generated")
-        out.append((doc.text, doc.document.province))
-    return out
+    return extracted_plans(25, 7)
 
 
 # -- role-cue starts: Aho-Corasick over the squeezed view == the regex scan ----------------------

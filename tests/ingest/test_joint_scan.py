@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from vbgraph.ingest import agencies, gazetteer, localities
 from vbgraph.ingest.gazetteer import JointScanner, match_view
-from vbgraph.ingest.pipeline import _hooks, extract_text
+from vbgraph.ingest.pipeline import _hooks
 from vbgraph.ingest.sections import parse_outline
 from vbgraph.ingest.tasks import extract_tasks
 
@@ -79,15 +79,8 @@ def test_members_of_one_joint_scan_share_a_backend():
 
 
 @pytest.fixture(scope="module")
-def documents(seed_paths, generated_plans) -> list[tuple[str, str | None]]:
-    out = []
-    for path in seed_paths.values():
-        doc = extract_text(path.read_text(encoding="utf-8"), path.name)
-        out.append((doc.text, doc.document.province))
-    for g in generated_plans(15, 5):
-        doc = extract_text(g.text, "generated")
-        out.append((doc.text, doc.document.province))
-    return out
+def documents(extracted_plans) -> list[tuple[str, str | None]]:
+    return extracted_plans(15, 5)
 
 
 @needs_a_scanner

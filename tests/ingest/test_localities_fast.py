@@ -7,7 +7,8 @@ afresh (no memo), and the guards' word tests as regexes over slices."""
 from __future__ import annotations
 
 import bisect
-import re
+import importlib.util as _ilu
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -19,6 +20,10 @@ from vbgraph.ingest.gazetteer import match_view
 from vbgraph.ingest.text import nfc
 from vbgraph.ontology.records import Locality
 
+_spec = _ilu.spec_from_file_location("ingest_oracles", Path(__file__).with_name("oracles.py"))
+oracles = _ilu.module_from_spec(_spec)
+_spec.loader.exec_module(oracles)
+
 
 def _sentence_reference(text: str, pos: int) -> tuple[int, int]:
     """The sentence around ``pos`` from every boundary of the document."""
@@ -27,14 +32,6 @@ def _sentence_reference(text: str, pos: int) -> tuple[int, int]:
     i = bisect.bisect_right(ends, pos)
     j = bisect.bisect_left(starts, pos)
     return (ends[i - 1] if i else 0), (starts[j] if j < len(starts) else len(text))
-
-
-def _case_ok_reference(written: str, original: str) -> bool:
-    want = tuple(w[:1].isupper() for w in localities.words_with_case(written))
-    got = localities.words_with_case(original)
-    if len(want) != len(got):
-        return bool(got) and got[0][:1].isupper()
-    return all(not w or g[:1].isupper() for w, g in zip(want, got))
 
 
 def _is_partner_reference(bounds, view, hit) -> bool:
@@ -46,38 +43,6 @@ def _is_partner_reference(bounds, view, hit) -> bool:
         return False
     c0 = bounds.clause_start(hit.start)
     return not prospective.search(view, max(c0, s0), hit.start)
-
-
-_VIEW_WORD = re.compile(r"[a-z0-9]+")
-_CAP_WORD_BEFORE = re.compile(r"([^\W\d_]+)[ \t]+$")
-_CAP_WORD_AFTER = re.compile(r"^[ \t]+([^\W\d_]+)")
-
-
-def _guards_ok_reference(s, text, view, start, end) -> bool:
-    """``_guards_ok`` as it was: a regex per word test, over a slice."""
-    e = s.entry
-    original = text[start:end]
-    if not _case_ok_reference(s.written, original):
-        return False
-    if e is None:
-        return True
-    not_before, directions = localities._guard_words()
-    if e.kind is LocalityKind.COUNTRY:
-        before = _VIEW_WORD.findall(view, max(0, start - 30), start)
-        if before and before[-1] in not_before:
-            return False
-    if e.exact and localities.canonical_tones(" ".join(original.split())) != localities.canonical_tones(s.written):
-        return False
-    if e.not_after and localities._not_after_regex(e.not_after).match(view[end:end + 30]):
-        return False
-    if e.isolated:
-        m = _CAP_WORD_BEFORE.search(text[max(0, start - 30):start])
-        if m and m.group(1)[:1].isupper() and m.group(1) not in directions:
-            return False
-        m = _CAP_WORD_AFTER.search(text[end:end + 30])
-        if m and m.group(1)[:1].isupper():
-            return False
-    return True
 
 
 def _hits_reference(text, view):
@@ -92,7 +57,7 @@ def _hits_reference(text, view):
     for start, end, s in cands:
         if taken.overlaps(start, end):
             continue
-        if not _guards_ok_reference(s, text, view, start, end):
+        if not oracles.locality_guards_reference(s, text, view, start, end):
             continue
         taken.add(start, end)
         if s.entry is not None:
@@ -161,8 +126,8 @@ def test_find_localities_on_the_seeds(seed_paths):
 @given(st.sampled_from(["Lào", "Hàn Quốc", "Vân Nam", "Salavan", "Lào Cai", "Pháp", "CHDCND Lào"]),
        st.text(alphabet="lLàÀoOhHnNqQ \n", max_size=12))
 def test_remembered_case_test_equals_computing_it(written, original):
-    assert localities._case_ok(written, original) == _case_ok_reference(written, original)
-    assert localities._case_ok(written, original) == _case_ok_reference(written, original)
+    assert localities._case_ok(written, original) == oracles.locality_case_ok_reference(written, original)
+    assert localities._case_ok(written, original) == oracles.locality_case_ok_reference(written, original)
 
 
 @pytest.mark.parametrize("text,partner", [
@@ -184,7 +149,7 @@ WORD_TEST_ALPHABET = "aAbĐđÀàỳỲ19_²Ⓐⅷ \t\n.,;-"
 def test_word_before_equals_the_regex(text, data):
     hi = data.draw(st.integers(0, len(text)))
     lo = data.draw(st.integers(0, hi))
-    m = _CAP_WORD_BEFORE.search(text[lo:hi])
+    m = oracles.CAP_WORD_BEFORE.search(text[lo:hi])
     assert localities._word_before(text, lo, hi) == (m.group(1) if m else None)
 
 
@@ -193,7 +158,7 @@ def test_word_before_equals_the_regex(text, data):
 def test_capital_after_equals_the_regex(text, data):
     lo = data.draw(st.integers(0, len(text)))
     hi = data.draw(st.integers(lo, len(text) + 5))
-    m = _CAP_WORD_AFTER.search(text[lo:hi])
+    m = oracles.CAP_WORD_AFTER.search(text[lo:hi])
     assert localities._capital_after(text, lo, hi) == bool(m and m.group(1)[:1].isupper())
 
 
@@ -202,7 +167,7 @@ def test_capital_after_equals_the_regex(text, data):
 def test_last_view_word_equals_the_regex(view, data):
     hi = data.draw(st.integers(0, len(view)))
     lo = data.draw(st.integers(0, hi))
-    words = _VIEW_WORD.findall(view, lo, hi)
+    words = oracles.VIEW_WORD.findall(view, lo, hi)
     assert localities._last_view_word(view, lo, hi) == (words[-1] if words else None)
 
 

@@ -245,41 +245,6 @@ def _agency_guard_reference(kind_id, text, view, start, end):
                    for w in g.get("not_after", ()))
 
 
-def _case_ok_reference(written, original):
-    want = localities.words_with_case(written)
-    got = localities.words_with_case(original)
-    if len(want) != len(got):
-        return bool(got) and got[0][:1].isupper()
-    return all(not w[:1].isupper() or g[:1].isupper() for w, g in zip(want, got))
-
-
-def _locality_guard_reference(s, text, view, start, end):
-    e = s.entry
-    original = text[start:end]
-    if not _case_ok_reference(s.written, original):
-        return False
-    if e is None:
-        return True
-    before = re.findall(r"[a-z0-9]+", view[max(0, start - 30):start])
-    if before and before[-1] in localities._raw()["not_before"] and e.kind is localities.LocalityKind.COUNTRY:
-        return False
-    if e.exact and localities.canonical_tones(" ".join(original.split())) != localities.canonical_tones(s.written):
-        return False
-    if e.not_after:
-        tail = view[end:end + 30]
-        if any(re.match(r"\s+" + w.replace(" ", r"\s+") + localities._LA, tail) for w in e.not_after):
-            return False
-    if e.isolated:
-        directions = set(localities._raw()["direction_words"])
-        m = localities._CAP_WORD_BEFORE.search(text[max(0, start - 30):start])
-        if m and m.group(1)[:1].isupper() and m.group(1) not in directions:
-            return False
-        m = localities._CAP_WORD_AFTER.search(text[end:end + 30])
-        if m and m.group(1)[:1].isupper():
-            return False
-    return True
-
-
 GUARD_PARTS = ["Chính phủ", "chính phủ", "phi chính phủ", "hai Chính phủ", "Chính phủ nước",
                "Chính phủ các nước", "Tỉnh đoàn", "tỉnh đoàn kết", "Quốc hội", "Lào", "tiếng Lào",
                "người Lào", "Pháp", "Anh", "Bắc Lào", "Cộng hòa Pháp", "Hà Nội", "Ý", "ý kiến",
@@ -309,7 +274,7 @@ def _check_guards(text):
     for index, m in localities.surface_index().matches(view):
         s = surfaces[index]
         assert localities._guards_ok(s, text, view, m.start(), m.end()) == \
-            _locality_guard_reference(s, text, view, m.start(), m.end())
+            oracles.locality_guards_reference(s, text, view, m.start(), m.end())
 
 
 # -- the match view ----------------------------------------------------------------------------
