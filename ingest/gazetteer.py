@@ -50,7 +50,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import product
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 
@@ -288,6 +288,63 @@ def literal_prefixes(source: str, limit: int = 64, words: int = 3) -> set[str] |
 class _Entry:
     regex: re.Pattern[str]
     raw: bool                       # hand-written: tried wherever its literal prefixes stand
+    #: the one token sequence of a plain phrase regex (:func:`_plain_tokens`), whose match
+    #: :meth:`PhraseIndex.spans` reads off the view without the engine; ``()``: the regex runs
+    tokens: tuple[str, ...] = ()
+
+
+#: the view characters that may not stand right before a match (``LB``) or a word's characters
+#: (``LA`` stops at none of them), as literals for ``in`` tests
+_NOT_BEFORE_A_MATCH: Final = "abcdefghijklmnopqrstuvwxyz0123456789/"
+_VIEW_WORD_CHARS: Final = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def _plain_tokens(regex: re.Pattern[str], seqs: Sequence[tuple[str, ...]]) -> tuple[str, ...]:
+    r"""The token sequence ``seq`` when ``regex`` is exactly ``LB tok1\s+tok2… LA`` over it (a
+    phrase of one spelling, as :func:`phrase_regex` writes it); ``()`` for anything else."""
+    if len(seqs) != 1 or regex.flags & ~re.UNICODE:
+        return ()
+    seq = seqs[0]
+    if seq and regex.pattern == LB + r"\s+".join(re.escape(t) for t in seq) + LA:
+        return seq
+    return ()
+
+
+def _sequence_end(view: str, pos: int, tokens: tuple[str, ...]) -> int:
+    r"""Where ``LB tok1\s+tok2… LA`` matched at ``pos`` ends (the tokens, whitespace runs
+    between them), read directly; -1 when it does not match there."""
+    n = len(view)
+    if pos > 0 and view[pos - 1] in _NOT_BEFORE_A_MATCH:
+        return -1
+    p = pos
+    for k, tok in enumerate(tokens):
+        if k:
+            q = p
+            while q < n and view[q].isspace():
+                q += 1
+            if q == p:
+                return -1
+            p = q
+        if not view.startswith(tok, p):
+            return -1
+        p += len(tok)
+    if p < n and view[p] in _VIEW_WORD_CHARS:
+        return -1
+    return p
+
+
+def _by_pattern(hits: tuple[list[int], list[tuple[int, ...]]]) -> list[tuple[int, list[int]]]:
+    """The automaton's hits per pattern: ``(pattern, its distinct offsets ascending)``, by
+    pattern."""
+    tried: dict[int, list[int]] = {}       # pattern -> offsets where it may match
+    for pos, ids in zip(*hits):
+        for i in ids:
+            at = tried.get(i)
+            if at is None:
+                tried[i] = [pos]
+            else:
+                at.append(pos)
+    return [(i, sorted(set(tried[i]))) for i in sorted(tried)]
 
 
 class PhraseIndex:
@@ -323,9 +380,9 @@ class PhraseIndex:
                     if first is not None:
                         by_first.setdefault(first.group(), set()).add(i)
                 continue
-            self._entries.append(_Entry(regex, False))
-            for seq in seqs:
-                seq = tuple(seq)
+            listed = [tuple(seq) for seq in seqs]
+            self._entries.append(_Entry(regex, False, _plain_tokens(regex, listed)))
+            for seq in listed:
                 if not seq:
                     continue
                 sequences.add(seq)
@@ -399,26 +456,45 @@ class PhraseIndex:
         hits = self._hits(view)
         if hits is None:
             return self._matches_by_scan(view)
-        tried: dict[int, list[int]] = {}       # pattern -> offsets where it may match
-        for pos, ids in zip(*hits):
-            for i in ids:
-                at = tried.get(i)
-                if at is None:
-                    tried[i] = [pos]
-                else:
-                    at.append(pos)
         out: list[tuple[int, re.Match[str]]] = []
         entries = self._entries
-        for i in sorted(tried):
+        for i, offsets in _by_pattern(hits):
             match = entries[i].regex.match
             last_end = 0
-            for pos in sorted(set(tried[i])):
+            for pos in offsets:
                 if pos < last_end:
                     continue
                 found = match(view, pos)
                 if found is not None:
                     out.append((i, found))
                     last_end = max(found.end(), pos + 1)
+        return out
+
+    def spans(self, view: str) -> list[tuple[int, int, int]]:
+        """:meth:`matches` as ``(pattern index, start, end)``, in the same order. On a
+        document-sized view a plain phrase's match (``_Entry.tokens``) is read off the view at
+        each automaton hit instead of by its regex."""
+        hits = self._hits(view)
+        if hits is None:
+            return [(i, m.start(), m.end()) for i, m in self._matches_by_scan(view)]
+        out: list[tuple[int, int, int]] = []
+        entries = self._entries
+        for i, offsets in _by_pattern(hits):
+            entry = entries[i]
+            tokens = entry.tokens
+            match = entry.regex.match
+            last_end = 0
+            for pos in offsets:
+                if pos < last_end:
+                    continue
+                if tokens:
+                    end = _sequence_end(view, pos, tokens)
+                else:
+                    found = match(view, pos)
+                    end = -1 if found is None else found.end()
+                if end >= 0:
+                    out.append((i, pos, end))
+                    last_end = max(end, pos + 1)
         return out
 
     def _matches_by_scan(self, view: str) -> list[tuple[int, re.Match[str]]]:

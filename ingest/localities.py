@@ -8,9 +8,9 @@ Matching works on a *view* of the text (:func:`match_view`): :func:`~vbgraph.ing
 (lower case, no diacritics, 1:1 with the NFC text) with ``- – — & , .`` turned into spaces, so
 offsets found in the view are offsets in the document, ``hòa``/``hoà``/``hoa`` are the same word,
 and names wrapped over lines (``Sê\\nKông``) still match. A document's candidates are read off
-the index's automaton hits (:func:`_candidates`: a surface's words between word boundaries, its
-end read off the view, no regex run), then guarded (case, words around the name:
-:func:`_guards_ok`, which reads those words directly) and taken longest first.
+the index's automaton hits (:func:`_candidates`, :meth:`PhraseIndex.spans`: a surface's words
+between word boundaries, its end read off the view, no regex run), then guarded (case, words
+around the name: :func:`_guards_ok`, which reads those words directly) and taken longest first.
 
 Relation rule (one :class:`Locality` per locality per document): a mention is a *partner* when
 its sentence states a relationship (``partner_cues``: kết nghĩa, quan hệ hữu nghị, hợp tác hữu
@@ -35,8 +35,8 @@ from typing import Final
 from ..ontology.records import Locality
 from ..ontology.vocab import LocalityKind, LocalityRelation
 from .gazetteer import (
-    LA, LB, DisjointSpans, PhraseIndex, WordStartRegex, match_view, phrase_regex, phrase_sequences,
-    trie_regex,
+    _VIEW_WORD_CHARS, LA, LB, DisjointSpans, PhraseIndex, WordStartRegex, match_view, phrase_regex,
+    phrase_sequences, trie_regex,
 )
 from .provinces import Province, load_provinces, province_by_name, province_id
 from .text import canonical_tones, nfc, slugify
@@ -57,7 +57,6 @@ _LA = LA
 
 
 _LETTER_WORD = re.compile(r"[^\W\d_]+")
-_VIEW_WORD = re.compile(r"[a-z0-9]+")
 
 
 def words_with_case(original: str) -> list[str]:
@@ -182,12 +181,8 @@ def _case_ok(written: str, original: str) -> bool:
     return all(not w or g[:1].isupper() for w, g in zip(want, got))
 
 
-#: what :func:`_word_before` and :func:`_capital_after` find (the plain code's regexes; the
-#: tests compare them)
-_CAP_WORD_BEFORE = re.compile(r"([^\W\d_]+)[ \t]+$")
-_CAP_WORD_AFTER = re.compile(r"^[ \t]+([^\W\d_]+)")
-#: ``[a-z0-9]`` (a word character of the view) and ``[ \t]``, as literals for ``in`` tests
-_VIEW_WORD_CHARS: Final = "abcdefghijklmnopqrstuvwxyz0123456789"
+#: ``[ \t]``, as a literal for ``in`` tests (``_VIEW_WORD_CHARS``: ``[a-z0-9]``, a word
+#: character of the view)
 _BLANKS: Final = " \t"
 
 
@@ -197,7 +192,7 @@ def _is_letter(ch: str) -> bool:
 
 
 def _last_view_word(view: str, lo: int, hi: int) -> str | None:
-    """The last ``[a-z0-9]+`` run of ``view[lo:hi]`` (``_VIEW_WORD.findall(view, lo, hi)[-1]``),
+    """The last ``[a-z0-9]+`` run of ``view[lo:hi]`` (``findall``'s last, as the tests check),
     None when there is none; read backwards from ``hi``."""
     j = hi
     while j > lo and view[j - 1] not in _VIEW_WORD_CHARS:
@@ -317,86 +312,12 @@ def _probe() -> None:
 _STORES_DIRECTLY = type(_probe).__name__ != "function"
 
 
-@lru_cache(maxsize=1)
-def _surface_tokens() -> tuple[tuple[str, ...], ...]:
-    """Per surface, the one token sequence its regex matches (``()``: not one, the regex
-    decides)."""
-    out: list[tuple[str, ...]] = []
-    for s in _surfaces():
-        seqs = phrase_sequences(s.written, optional_va=False)
-        out.append(next(iter(seqs)) if len(seqs) == 1 else ())
-    return tuple(out)
-
-
-_NOT_BEFORE_MATCH: Final = "abcdefghijklmnopqrstuvwxyz0123456789/"
-
-
-def _sequence_end(view: str, pos: int, tokens: tuple[str, ...]) -> int:
-    """Where the match of ``LB tok1 \\s+ tok2 … LA`` at ``pos`` ends (a surface regex: its
-    words, whitespace runs between them), read directly; -1 when it does not match there."""
-    n = len(view)
-    if pos > 0 and view[pos - 1] in _NOT_BEFORE_MATCH:
-        return -1
-    p = pos
-    for k, tok in enumerate(tokens):
-        if k:
-            q = p
-            while q < n and view[q].isspace():
-                q += 1
-            if q == p:
-                return -1
-            p = q
-        if not view.startswith(tok, p):
-            return -1
-        p += len(tok)
-    if p < n and view[p] in _VIEW_WORD_CHARS:
-        return -1
-    return p
-
-
 def _candidates(view: str) -> list[tuple[int, int, _Surface]]:
-    """Every match of every surface regex: ``surface_index().matches(view)`` as ``(start, end,
-    surface)``, in the same order (by surface, then offset). For a document-sized view the
-    index's automaton hits (:meth:`PhraseIndex._hits`: where a surface's words stand between
-    word boundaries) are read directly: the match there is its words and the whitespace runs
-    between them, so its end is read off the view (:func:`_sequence_end`) and the regex runs
-    only where that reading fails (never, when the automaton is right)."""
-    index = surface_index()
+    """Every match of every surface regex as ``(start, end, surface)``, by surface, then
+    offset (:meth:`PhraseIndex.spans`: a surface's match read off the view at the automaton's
+    hits)."""
     surfaces = _surfaces()
-    cands: list[tuple[int, int, _Surface]] = []
-    found = index._hits(view)
-    if found is None:
-        for i, m in index.matches(view):
-            start, end = m.span()
-            cands.append((start, end, surfaces[i]))
-        return cands
-    starts, owners = found
-    tried: dict[int, list[int]] = {}       # surface -> offsets where it may match
-    for k in range(len(starts)):
-        pos = starts[k]
-        for i in owners[k]:
-            at = tried.get(i)
-            if at is None:
-                tried[i] = [pos]
-            else:
-                at.append(pos)
-    tokens = _surface_tokens()
-    for i in sorted(tried):
-        s = surfaces[i]
-        seq = tokens[i]
-        last_end = 0
-        for pos in sorted(set(tried[i])):
-            if pos < last_end:
-                continue
-            end = _sequence_end(view, pos, seq) if seq else -1
-            if end < 0:
-                at_pos = s.regex.match(view, pos)
-                if at_pos is None:
-                    continue
-                end = at_pos.end()
-            cands.append((pos, end, s))
-            last_end = max(end, pos + 1)
-    return cands
+    return [(start, end, surfaces[i]) for i, start, end in surface_index().spans(view)]
 
 
 def _hits(text: str, view: str | None = None) -> list[_Hit]:

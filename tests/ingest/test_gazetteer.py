@@ -21,7 +21,7 @@ from vbgraph.ingest import gazetteer as gazetteer_mod
 from vbgraph.ingest.citations import find as citation_find
 from vbgraph.ingest.citations import grammar
 from vbgraph.ingest.gazetteer import (
-    LB, DisjointSpans, PhraseIndex, WordStartRegex, literal_prefixes, match_view, phrase_regex,
+    LA, LB, DisjointSpans, PhraseIndex, WordStartRegex, literal_prefixes, match_view, phrase_regex,
     phrase_sequences, trie_regex,
 )
 from vbgraph.ingest.text import _FOLD_TABLE, fold, nfc
@@ -451,9 +451,17 @@ def small_indexes(draw):
         seqs = draw(st.sets(st.lists(st.sampled_from(SMALL_TOKENS), min_size=1, max_size=3).map(tuple),
                             min_size=1, max_size=4))
         entries.append((re.compile(LB + trie_regex(seqs)), seqs))
+    for seq in draw(st.lists(st.lists(st.sampled_from(SMALL_TOKENS), min_size=1, max_size=3).map(tuple),
+                             max_size=3)):
+        entries.append((re.compile(_plain_regex(seq)), [seq]))      # read off the view by spans
     if draw(st.booleans()):
         entries.append((re.compile(LB + r"(?:ab|b)\s+a[a-z0-9]*(?:\s+b)?"), None))
     return entries
+
+
+def _plain_regex(seq) -> str:
+    """A phrase of one spelling as ``phrase_regex`` writes it, between word boundaries."""
+    return LB + r"\s+".join(re.escape(t) for t in seq) + LA
 
 
 @needs_automaton
@@ -472,6 +480,41 @@ def test_automaton_scan_equals_finditer_on_small_vocabularies(entries, parts):
     # per pattern, in order of position
     pairs = [(i, m.start()) for i, m in index.matches(view)] if len(view) else []
     assert pairs == sorted(pairs)
+    with _automaton_for_every_view():
+        assert index.spans(view) == [(i, m.start(), m.end()) for i, m in index.matches(view)]
+    # a short view: the regex scan's matches
+    assert index.spans(view) == [(i, m.start(), m.end()) for i, m in index._matches_by_scan(view)]
+
+
+@given(st.lists(st.sampled_from(SMALL_TOKENS), min_size=1, max_size=3).map(tuple),
+       st.lists(st.tuples(st.sampled_from(SMALL_TOKENS), st.sampled_from(SMALL_SEPARATORS)),
+                max_size=12).map(lambda parts: "".join(t + s for t, s in parts)),
+       st.integers(0, 40))
+def test_sequence_end_is_the_plain_phrase_regex_s_match(seq, view, pos):
+    pos = min(pos, len(view))
+    m = re.compile(_plain_regex(seq)).match(view, pos)
+    assert gazetteer_mod._sequence_end(view, pos, seq) == (m.end() if m else -1)
+
+
+def test_sequence_end_reads_the_match():
+    view = match_view("ở Lào\n  Cai, Luông  Pha Băng/ x")
+    assert gazetteer_mod._sequence_end(view, 2, ("lao", "cai")) == 11
+    assert gazetteer_mod._sequence_end(view, 2, ("lao",)) == 5
+    assert gazetteer_mod._sequence_end(view, 3, ("ao",)) == -1          # inside a word
+    assert gazetteer_mod._sequence_end(view, 13, ("luong", "pha", "bang")) == 28
+    assert gazetteer_mod._sequence_end(view, 13, ("luong", "pha", "ban")) == -1   # not at a word end
+
+
+def test_only_plain_phrase_regexes_are_read_off_the_view():
+    plain = re.compile(_plain_regex(("lao", "cai")))
+    assert gazetteer_mod._plain_tokens(plain, [("lao", "cai")]) == ("lao", "cai")
+    assert gazetteer_mod._plain_tokens(plain, [("lao", "cai"), ("lao",)]) == ()     # two spellings
+    assert gazetteer_mod._plain_tokens(re.compile(_plain_regex(("lao",))), [("lao", "cai")]) == ()
+    assert gazetteer_mod._plain_tokens(re.compile(LB + "lao" + r"\s+cai"), [("lao", "cai")]) == ()
+    assert gazetteer_mod._plain_tokens(re.compile(plain.pattern, re.I), [("lao", "cai")]) == ()
+    # every locality surface is one (its candidates never run a regex); no agency pattern is
+    assert all(e.tokens for e in localities.surface_index()._entries)
+    assert not any(e.tokens for e in agencies.pattern_index()._entries)
 
 
 @needs_automaton

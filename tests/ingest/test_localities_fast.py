@@ -221,12 +221,3 @@ def test_candidates_on_the_seeds(seed_paths):
         assert localities.surface_index()._hits(view) is not None
         want = _candidates_reference(view)
         assert len(want) > 20 and localities._candidates(view) == want
-
-
-def test_sequence_end_reads_the_match():
-    view = match_view("ở Lào\n  Cai, Luông  Pha Băng/ x")
-    assert localities._sequence_end(view, 2, ("lao", "cai")) == 11
-    assert localities._sequence_end(view, 2, ("lao",)) == 5
-    assert localities._sequence_end(view, 3, ("ao",)) == -1          # inside a word
-    assert localities._sequence_end(view, 13, ("luong", "pha", "bang")) == 28
-    assert localities._sequence_end(view, 13, ("luong", "pha", "ban")) == -1   # not at a word end
